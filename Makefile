@@ -1,0 +1,49 @@
+# Everything a user or CI runs goes through these targets; each one does its own set-up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: setup run test lint format bench bench-smoke docs-serve clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+## setup: create .venv with the exact pinned versions of requirements.lock
+setup: $(STAMP)
+
+## run: the main job: generate sample sources if needed, load, dbt build, dbt docs generate
+run: setup
+	$(BIN)/python -m python_loaders run
+
+## test: lint (ruff, sqlfluff) and the whole pytest suite, dbt build on a throwaway warehouse included
+test: setup lint
+	$(BIN)/python -m pytest
+
+## lint: ruff on Python, sqlfluff (dialect duckdb) on every SQL model
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models tests analyses snapshots macros --disable-progress-bar --nocolor
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/sqlfluff fix models tests analyses snapshots --disable-progress-bar
+
+## bench: the full benchmark (minutes); results in benchmarks/results/
+bench: setup
+	$(BIN)/python -m benchmarks.run
+
+## docs-serve: browse the dbt docs site of the last run on http://localhost:8080
+docs-serve: setup
+	$(BIN)/dbt docs serve --port 8080
+
+clean:
+	rm -rf target logs data
