@@ -14,8 +14,8 @@ revenue):
   after the series' last day;
 - ``has_history``: false when all seven features are zero.
 
-Implementation: integer-cent prefix sums per series, so every window sum is
-one subtraction and exact.
+Implementation: all series end to end, integer-cent prefix sums, so every
+window sum is one subtraction, exact, and vectorised over all series.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ml_features.daily_series import DATE_COLUMN, SERIES_COLUMN, iter_dense_series
+from ml_features.daily_series import DATE_COLUMN, SERIES_COLUMN, DenseSeries, densify
 
 PREVIOUS_WINDOWS: tuple[int, ...] = (7, 14, 28, 70)
 YEAR_LAG_DAYS = 365
@@ -45,38 +45,22 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 INPUT_MEASURES: tuple[str, ...] = ("revenue", "unique_invoices", "total_views")
 
 
-def _window_sums(prefix: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """Sum of the dense values at positions [start, stop), clipped to the series.
+def _window_sums(
+    prefix: np.ndarray, dense: DenseSeries, first_offset: int, stop_offset: int
+) -> np.ndarray:
+    """Per dense row i, the sum of rows i+first_offset .. i+stop_offset-1 of its own series.
 
-    ``prefix[k]`` is the sum of the first k values (``prefix[0] == 0``).
+    ``prefix[k]`` is the sum of the first k dense rows (``prefix[0] == 0``);
+    the window is clipped to the row's series, so days outside it count as 0.
     """
-    length = len(prefix) - 1
-    return prefix[np.clip(stops, 0, length)] - prefix[np.clip(starts, 0, length)]
+    rows = np.arange(len(dense.position), dtype=np.int64)
+    low = np.clip(rows + first_offset, dense.series_start, dense.series_stop)
+    high = np.clip(rows + stop_offset, dense.series_start, dense.series_stop)
+    return prefix[high] - prefix[low]
 
 
-def _series_features(revenue_cents: np.ndarray, invoices: np.ndarray, views: np.ndarray) -> dict:
-    """All feature columns of one dense series (revenue in cents on input, units on output)."""
-    length = len(revenue_cents)
-    t = np.arange(length, dtype=np.int64)
-    revenue_prefix = np.concatenate(([0], np.cumsum(revenue_cents)))
-    columns: dict[str, np.ndarray] = {}
-    for days in PREVIOUS_WINDOWS:
-        columns[f"previous_{days}"] = _window_sums(revenue_prefix, t - days, t) / 100.0
-    year_start = t - YEAR_LAG_DAYS
-    columns["previous_year"] = (
-        _window_sums(revenue_prefix, year_start, year_start + TARGET_DAYS) / 100.0
-    )
-
-    recent_days = np.minimum(t, RECENT_DAYS)
-    divisor = np.maximum(recent_days, 1)
-    for name, values in (("recent_invoices", invoices), ("recent_views", views)):
-        prefix = np.concatenate(([0], np.cumsum(values)))
-        sums = _window_sums(prefix, t - RECENT_DAYS, t)
-        columns[name] = np.where(recent_days > 0, sums / divisor, 0.0)
-
-    target = _window_sums(revenue_prefix, t, t + TARGET_DAYS) / 100.0
-    columns["target_next_30"] = np.where(t + TARGET_DAYS <= length, target, np.nan)
-    return columns
+def _prefix(values: np.ndarray) -> np.ndarray:
+    return np.concatenate(([0], np.cumsum(values)))
 
 
 def engineer_revenue_features(
@@ -93,29 +77,28 @@ def engineer_revenue_features(
     ``OUTPUT_COLUMNS`` (the key as ``country_name``, ``feature_date``), sorted
     by series and date.
     """
-    parts: list[pd.DataFrame] = []
-    for series in iter_dense_series(
-        daily, INPUT_MEASURES, series_column=series_column, date_column=date_column
-    ):
-        columns = _series_features(
-            series.values["revenue"],
-            series.values["unique_invoices"],
-            series.values["total_views"],
-        )
-        part = pd.DataFrame(
-            {
-                SERIES_COLUMN: series.key,
-                "feature_date": series.days,
-                **columns,
-            }
-        )
-        parts.append(part)
-    if not parts:
-        empty = pd.DataFrame({name: pd.Series(dtype="float64") for name in OUTPUT_COLUMNS})
-        empty[SERIES_COLUMN] = empty[SERIES_COLUMN].astype(object)
-        empty["feature_date"] = empty["feature_date"].astype("datetime64[s]")
-        empty["has_history"] = empty["has_history"].astype(bool)
-        return empty
-    features = pd.concat(parts, ignore_index=True)
-    features["has_history"] = (features[list(FEATURE_COLUMNS)] != 0).any(axis=1)
-    return features[list(OUTPUT_COLUMNS)]
+    dense = densify(daily, INPUT_MEASURES, series_column=series_column, date_column=date_column)
+    revenue = _prefix(dense.values["revenue"])
+    columns: dict[str, object] = {
+        SERIES_COLUMN: dense.series_names(),
+        "feature_date": dense.days,
+    }
+    for days in PREVIOUS_WINDOWS:
+        columns[f"previous_{days}"] = _window_sums(revenue, dense, -days, 0) / 100.0
+    columns["previous_year"] = (
+        _window_sums(revenue, dense, -YEAR_LAG_DAYS, -YEAR_LAG_DAYS + TARGET_DAYS) / 100.0
+    )
+
+    recent_days = np.minimum(dense.position, RECENT_DAYS)
+    divisor = np.maximum(recent_days, 1)
+    for name, measure in (("recent_invoices", "unique_invoices"), ("recent_views", "total_views")):
+        sums = _window_sums(_prefix(dense.values[measure]), dense, -RECENT_DAYS, 0)
+        columns[name] = np.where(recent_days > 0, sums / divisor, 0.0)
+
+    target = _window_sums(revenue, dense, 0, TARGET_DAYS) / 100.0
+    has_full_target = dense.position + TARGET_DAYS <= dense.series_stop - dense.series_start
+    columns["target_next_30"] = np.where(has_full_target, target, np.nan)
+    columns["has_history"] = np.logical_or.reduce(
+        [np.asarray(columns[name]) != 0 for name in FEATURE_COLUMNS]
+    )
+    return pd.DataFrame(columns)[list(OUTPUT_COLUMNS)]

@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from python_loaders.errors import UserError
 
@@ -43,8 +44,25 @@ def _rate(text: str) -> float:
     return value
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds: {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="python -m python_loaders",
         description="AAVAIL warehouse: generate sample sources, land them in DuckDB, build dbt.",
     )
@@ -60,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--source-dir", type=Path, required=True)
     load.add_argument("--warehouse", type=Path, default=None)
     load.add_argument("--max-reject-rate", type=_rate, default=0.01)
-    load.add_argument("--lock-timeout", type=float, default=30.0, help="seconds to wait")
+    load.add_argument("--lock-timeout", type=_seconds, default=30.0, help="seconds to wait")
     load.add_argument("--quiet", action="store_true", help="no progress bars")
 
     run = commands.add_parser("run", help="the main job: (generate,) load, dbt build, docs")

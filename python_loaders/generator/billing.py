@@ -141,6 +141,88 @@ VIEWS_P = _weights(catalog.TIMES_VIEWED)
 NON_PRODUCT_CODES = pa.array([code for code, _, _ in catalog.NON_PRODUCT_CYCLE])
 NON_PRODUCT_LOW = np.array([low for _, low, _ in catalog.NON_PRODUCT_CYCLE])
 NON_PRODUCT_HIGH = np.array([high for _, _, high in catalog.NON_PRODUCT_CYCLE])
+NON_PRODUCT_UK_ONLY = np.array(
+    [code in catalog.UK_ONLY_CODES for code, _, _ in catalog.NON_PRODUCT_CYCLE]
+)
+
+
+@dataclass(frozen=True)
+class Invoices:
+    """Per invoice of a month: letter prefix, customer id (0 = null) and country."""
+
+    prefix: np.ndarray
+    customer_id: np.ndarray
+    country: np.ndarray
+
+
+def _invoice_starts(rng: np.random.Generator, day: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Invoice number (from 0) of each line: a new invoice each day, every ~25 lines,
+    and on each line of ``own`` (lines that are an invoice of their own)."""
+    starts = rng.random(len(day)) < 1.0 / MEAN_LINES_PER_INVOICE
+    if len(day):
+        starts[0] = True
+        starts[1:] |= day[1:] != day[:-1]
+    starts[own] = True
+    return np.cumsum(starts) - 1
+
+
+def _draw_invoices(
+    rng: np.random.Generator,
+    count: int,
+    customers: Customers,
+    customer_p: np.ndarray,
+    state: BillingState,
+) -> Invoices:
+    """Prefix (~1.5% ``C``), customer (~30% null, else by purchase weight) and country."""
+    prefix = np.where(rng.random(count) < CANCELLATION_SHARE, CANCELLATION, NO_PREFIX)
+    has_customer = rng.random(count) >= NULL_CUSTOMER_SHARE
+    who = rng.choice(customers.count, size=count, p=customer_p)
+    anonymous_country = rng.choice(len(COUNTRY_P), count, p=COUNTRY_P)
+    country = np.where(has_customer, customers.billing_country[who], anonymous_country)
+    # roll call: a couple of invoices a month take the next country of the list in turn,
+    # so even small data sets contain every source spelling (EIRE, RSA, Unspecified, ...)
+    called = rng.choice(count, size=min(ROLL_CALL_PER_MONTH, count), replace=False)
+    country[called] = (state.country_cursor + np.arange(len(called))) % len(COUNTRY_P)
+    state.country_cursor += len(called)
+    return Invoices(
+        prefix=prefix,
+        customer_id=np.where(has_customer, customers.customer_id[who], 0),
+        country=country,
+    )
+
+
+def _draw_products(
+    rng: np.random.Generator,
+    products: Products,
+    views: np.ndarray,
+    invoice_of_line: np.ndarray,
+    state: BillingState,
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Stream code, price (cents) and house-code flag (always UK) of each line."""
+    total = len(views)
+    product = _distinct_within_invoice(
+        rng.choice(PRODUCT_COUNT, size=total, p=products.popularity), views, invoice_of_line
+    )
+    price = products.price_cents[product].copy()
+    price[rng.random(total) < ZERO_PRICE_SHARE] = 0
+    lower = products.has_suffix[product] & (rng.random(total) < LOWER_CASE_SHARE)
+    product_arr = pa.array(product, type=pa.int32())
+    code = pc.if_else(
+        pa.array(lower), products.lower_codes.take(product_arr), products.codes.take(product_arr)
+    )
+    # non-product codes come in a fixed cycle, so every code appears once lines suffice
+    non_product = np.flatnonzero(rng.random(total) < NON_PRODUCT_SHARE)
+    cycle = (state.non_product_cursor + np.arange(len(non_product))) % len(NON_PRODUCT_CODES)
+    state.non_product_cursor += len(non_product)
+    price[non_product] = rng.integers(NON_PRODUCT_LOW[cycle], NON_PRODUCT_HIGH[cycle] + 1)
+    is_non_product = np.zeros(total, dtype=bool)
+    is_non_product[non_product] = True
+    code_index = np.zeros(total, dtype=np.int64)
+    code_index[non_product] = cycle
+    code = pc.if_else(pa.array(is_non_product), pick(NON_PRODUCT_CODES, code_index), code)
+    uk_only = np.zeros(total, dtype=bool)
+    uk_only[non_product[NON_PRODUCT_UK_ONLY[cycle]]] = True
+    return code, price, uk_only
 
 
 def month_lines(
@@ -153,81 +235,67 @@ def month_lines(
     state: BillingState,
 ) -> MonthLines:
     """Draw one month: ``lines_per_day[d]`` lines on day d+1, adjustments on the given days."""
-    total = int(lines_per_day.sum())
     day = np.repeat(np.arange(1, len(lines_per_day) + 1), lines_per_day)
-    starts = rng.random(total) < 1.0 / MEAN_LINES_PER_INVOICE
-    if total:
-        starts[0] = True
-        starts[1:] |= day[1:] != day[:-1]
-    adjustment_lines = np.cumsum(lines_per_day)[adjustment_days - 1] - 1
-    adjustment_lines = adjustment_lines[lines_per_day[adjustment_days - 1] > 0]
-    starts[adjustment_lines] = True
-    invoice_of_line = np.cumsum(starts) - 1
-    invoices = int(invoice_of_line[-1]) + 1 if total else 0
+    # an adjustment is the last line of its day, an invoice of its own
+    adjustment = np.cumsum(lines_per_day)[adjustment_days - 1] - 1
+    adjustment = adjustment[lines_per_day[adjustment_days - 1] > 0]
+    invoice_of_line = _invoice_starts(rng, day, adjustment)
+    invoice_count = int(invoice_of_line[-1]) + 1 if len(day) else 0
+    invoices = _draw_invoices(rng, invoice_count, customers, customer_p, state)
 
-    prefix = np.where(rng.random(invoices) < CANCELLATION_SHARE, CANCELLATION, NO_PREFIX)
-    has_customer = (rng.random(invoices) >= NULL_CUSTOMER_SHARE) & (customers.count > 0)
-    if customers.count:
-        who = rng.choice(customers.count, size=invoices, p=customer_p)
-    else:
-        who = np.zeros(invoices, dtype=np.int64)
-    customer_id = np.where(has_customer, customers.customer_id[who] if customers.count else 0, 0)
-    own_country = customers.billing_country[who] if customers.count else 0
-    country = np.where(has_customer, own_country, rng.choice(len(COUNTRY_P), invoices, p=COUNTRY_P))
-    # roll call: a couple of invoices a month take the next country of the list in turn,
-    # so even small data sets contain every source spelling (EIRE, RSA, Unspecified, ...)
-    called = rng.choice(invoices, size=min(ROLL_CALL_PER_MONTH, invoices), replace=False)
-    country[called] = (state.country_cursor + np.arange(len(called))) % len(COUNTRY_P)
-    state.country_cursor += len(called)
+    views = rng.choice(VIEWS, size=len(day), p=VIEWS_P)
+    code, price, uk_only = _draw_products(rng, products, views, invoice_of_line, state)
+    prefix = invoices.prefix[invoice_of_line]
+    customer_id = invoices.customer_id[invoice_of_line]
+    country = np.where(uk_only, UNITED_KINGDOM, invoices.country[invoice_of_line])
 
-    product = rng.choice(PRODUCT_COUNT, size=total, p=products.popularity)
-    price = products.price_cents[product].copy()
-    price[rng.random(total) < ZERO_PRICE_SHARE] = 0
-    lower = products.has_suffix[product] & (rng.random(total) < LOWER_CASE_SHARE)
-    product_arr = pa.array(product, type=pa.int32())
-    code = pc.if_else(
-        pa.array(lower), products.lower_codes.take(product_arr), products.codes.take(product_arr)
-    )
-    non_product = np.flatnonzero(rng.random(total) < NON_PRODUCT_SHARE)
-    cycle = (state.non_product_cursor + np.arange(len(non_product))) % len(NON_PRODUCT_CODES)
-    state.non_product_cursor += len(non_product)
-    price[non_product] = rng.integers(NON_PRODUCT_LOW[cycle], NON_PRODUCT_HIGH[cycle] + 1)
-    is_non_product = np.zeros(total, dtype=bool)
-    is_non_product[non_product] = True
-    code_index = np.zeros(total, dtype=np.int64)
-    code_index[non_product] = cycle
-    code = pc.if_else(pa.array(is_non_product), pick(NON_PRODUCT_CODES, code_index), code)
-
-    line_prefix = prefix[invoice_of_line]
-    line_customer = customer_id[invoice_of_line]
-    line_country = country[invoice_of_line]
-    views = rng.choice(VIEWS, size=total, p=VIEWS_P)
-
-    if len(adjustment_lines):
+    if len(adjustment):
+        # bad-debt adjustment: more negative than twice the rest of the day's revenue
         day_revenue = np.bincount(day - 1, weights=price, minlength=len(lines_per_day))
-        for line in adjustment_lines.tolist():
+        for line in adjustment.tolist():
             revenue = int(day_revenue[day[line] - 1]) - int(price[line])
             price[line] = -(2 * revenue + int(rng.integers(500_000, 2_000_000)))
-        line_prefix[adjustment_lines] = ADJUSTMENT
-        line_customer[adjustment_lines] = 0
-        line_country[adjustment_lines] = UNITED_KINGDOM
-        views[adjustment_lines] = 1
-        is_adjustment = np.zeros(total, dtype=bool)
-        is_adjustment[adjustment_lines] = True
+        prefix[adjustment] = ADJUSTMENT
+        customer_id[adjustment] = 0
+        country[adjustment] = UNITED_KINGDOM
+        views[adjustment] = 1
+        is_adjustment = np.zeros(len(day), dtype=bool)
+        is_adjustment[adjustment] = True
         code = pc.if_else(pa.array(is_adjustment), catalog.ADJUSTMENT_STREAM_ID, code)
 
     lines = MonthLines(
         day=day,
         invoice=state.next_invoice + invoice_of_line,
-        prefix=line_prefix,
-        customer_id=line_customer,
-        country=line_country,
+        prefix=prefix,
+        customer_id=customer_id,
+        country=country,
         stream_code=code,
         price_cents=price,
         times_viewed=views,
     )
-    state.next_invoice += invoices
-    return _with_duplicates(rng, lines, adjustment_lines)
+    state.next_invoice += invoice_count
+    return _with_duplicates(rng, lines, adjustment)
+
+
+def _distinct_within_invoice(
+    product: np.ndarray, views: np.ndarray, invoice_of_line: np.ndarray
+) -> np.ndarray:
+    """Move repeated (product, times_viewed) pairs of one invoice to the next product.
+
+    Keeps accidental exact duplicates rare, so the ~1% injected ones are the dirt.
+    """
+    order = np.lexsort((views, product, invoice_of_line))
+    keys = (invoice_of_line[order], product[order], views[order])
+    same = np.ones(len(order), dtype=bool)
+    for key in keys:
+        same[1:] &= key[1:] == key[:-1]
+    if len(order):
+        same[0] = False
+    position = np.arange(len(order))
+    rank = position - np.maximum.accumulate(np.where(same, 0, position))
+    moved = product.copy()
+    moved[order] = (product[order] + rank) % PRODUCT_COUNT
+    return moved
 
 
 def _with_duplicates(

@@ -377,6 +377,9 @@ NON_PRODUCT_CYCLE: tuple[tuple[str, int, int], ...] = (
     ("AMAZONFEE", 500000, 1783646),
 )
 
+# House codes (fees, charity, web postage) are always billed in the United Kingdom.
+UK_ONLY_CODES = frozenset({"DOT", "AMAZONFEE", "CRUK", "BANK CHARGES", "C2"})
+
 # The stream code and invoice letter of the bad-debt adjustment lines.
 ADJUSTMENT_STREAM_ID = "B"
 ADJUSTMENT_PREFIX = "A"

@@ -49,6 +49,9 @@ def build_customers(rng: np.random.Generator, count: int) -> Customers:
     countries = np.array([weight for _, weight in catalog.BILLING_COUNTRIES])
     is_male = rng.random(count) < 0.5
     year = rng.choice(DOB_YEARS, size=count, p=DOB_YEAR_WEIGHTS / DOB_YEAR_WEIGHTS.sum())
+    # ~1% born in the 1960s, at least one: the customers a naive MM/DD/YY parser ages negatively
+    sixties = rng.choice(count, size=max(1, count // 100), replace=False)
+    year[sixties] = rng.integers(1963, 1970, size=len(sixties))
     year_start = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
     return Customers(
         customer_id=np.arange(1, count + 1, dtype=np.int64),

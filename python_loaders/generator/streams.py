@@ -44,7 +44,8 @@ def _chunk_rows(
     per_customer = 2 + rng.binomial(27, 0.62, size=count)  # 2..29, mean ~19
     window = (timeline.STREAM_LAST_DAY - timeline.STREAM_FIRST_DAY).astype(np.int64)
     first = rng.integers(0, window - 13, size=count)
-    cancels = rng.random(count) < CANCEL_SHARE
+    cancels = np.zeros(count, dtype=bool)  # exactly ~29% of each chunk's customers cancel
+    cancels[rng.choice(count, size=round(count * CANCEL_SHARE), replace=False)] = True
     wanted_span = np.where(cancels, rng.exponential(80.0, count), rng.exponential(200.0, count))
     span = np.minimum(wanted_span.astype(np.int64) + per_customer, window - first)
 
@@ -60,6 +61,8 @@ def _chunk_rows(
     stopped[ends[cancels]] = 1
     stream_id = rng.integers(*STREAM_IDS, size=len(owner))
     blank = rng.random(len(owner)) < BLANK_STREAM_SHARE
+
+    stream_id, blank = _no_accidental_duplicates(owner, offset, stream_id, blank)
 
     first_day = day[starts]
     last_day = day[ends]
@@ -88,6 +91,31 @@ def _chunk_rows(
         "\n",
     )
     return rows, signup, last_stream, len(take)
+
+
+def _no_accidental_duplicates(
+    owner: np.ndarray, offset: np.ndarray, stream_id: np.ndarray, blank: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Give a repeated (customer, day, stream) row another stream id.
+
+    Keeps accidental exact duplicates out, so the ~0.04% injected ones are the dirt.
+    """
+    code = np.where(blank, 0, stream_id)
+    order = np.lexsort((code, offset, owner))
+    same = np.zeros(len(order), dtype=bool)
+    same[1:] = (
+        (owner[order][1:] == owner[order][:-1])
+        & (offset[order][1:] == offset[order][:-1])
+        & (code[order][1:] == code[order][:-1])
+    )
+    position = np.arange(len(order))
+    rank = position - np.maximum.accumulate(np.where(same, 0, position))
+    low, high = STREAM_IDS
+    moved = stream_id.copy()
+    moved[order] = low + (stream_id[order] - low + rank * 37) % (high - low)
+    repeated = np.zeros(len(order), dtype=bool)
+    repeated[order] = same
+    return moved, blank & ~repeated
 
 
 def write_streams(path: Path, rng: np.random.Generator, customers: Customers) -> StreamHistory:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -29,3 +34,134 @@ def reference_dir() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return REFERENCE_DIR
+
+
+# --- dbt: a warehouse built end to end with the real CLI (used by tests/python/dbt, ml, ...) ---
+
+DBT_SMALL_CUSTOMERS = 300
+DBT_SMALL_LINES = 30_000
+DBT_SEED = 11
+
+
+class DbtWarehouse:
+    """A throwaway warehouse in `root`: load sources with the real CLI, run dbt on it.
+
+    Every dbt command runs from the project dir with the `ci` target, this
+    warehouse file, and its own target/log/temp directories, so test builds
+    never touch the project's own target/ or data/.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = root / "warehouse.duckdb"
+        self.target_dir = root / "target"
+        root.mkdir(parents=True, exist_ok=True)
+        self.run_results: dict = {}
+        self.manifest: dict = {}
+        self.catalog: dict = {}
+        self.build_results: dict = {}
+        self.build_output = ""
+        self.sources: Path | None = None
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            AAVAIL_DBT_TARGET="ci",
+            AAVAIL_WAREHOUSE=str(self.path),
+            AAVAIL_TEMP_DIR=str(self.root / "duckdb_tmp"),
+            AAVAIL_MEMORY_LIMIT="2GB",
+            DBT_PROFILES_DIR=str(PROJECT_DIR),
+            DBT_TARGET_PATH=str(self.target_dir),
+            DBT_LOG_PATH=str(self.root / "logs"),
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+            DBT_USE_COLORS="false",
+        )
+        return env
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`python -m python_loaders ARGS`, in the project dir, with this warehouse."""
+        return subprocess.run(
+            [sys.executable, "-m", "python_loaders", *args],
+            cwd=PROJECT_DIR,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    def load(self, source_dir: Path) -> None:
+        result = self.cli(
+            "load", "--source-dir", str(source_dir), "--warehouse", str(self.path), "--quiet"
+        )
+        assert result.returncode == 0, f"load failed:\n{result.stdout}\n{result.stderr}"
+
+    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run dbt ARGS; keep run_results.json and manifest.json of the run."""
+        dbt_exe = Path(sys.executable).with_name("dbt")
+        result = subprocess.run(
+            [str(dbt_exe), *args],
+            cwd=PROJECT_DIR,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check:
+            assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}"
+        for name in ("run_results", "manifest"):
+            file = self.target_dir / f"{name}.json"
+            if file.is_file():
+                setattr(self, name, json.loads(file.read_text()))
+        return result
+
+    def build(self, *extra: str) -> subprocess.CompletedProcess[str]:
+        result = self.dbt("build", "--threads", "2", *extra)
+        self.build_output = result.stdout
+        self.build_results = self.run_results
+        return result
+
+    def docs(self) -> None:
+        self.dbt("docs", "generate")
+        self.catalog = json.loads((self.target_dir / "catalog.json").read_text())
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtWarehouse:
+    """Generated sources (300 customers, 30,000 lines) loaded with the real CLI,
+    then `dbt build` (every model) and `dbt docs generate` on a throwaway warehouse.
+
+    Attributes: `path` (the DuckDB file), `build_results` (run_results.json of
+    the build), `build_output` (its stdout), `manifest`, `catalog`.
+    """
+    root = tmp_path_factory.mktemp("built_warehouse")
+    sources = root / "sources"
+    warehouse = DbtWarehouse(root / "wh")
+    generated = warehouse.cli(
+        "generate",
+        "--out", str(sources),
+        "--seed", str(DBT_SEED),
+        "--customers", str(DBT_SMALL_CUSTOMERS),
+        "--invoice-lines", str(DBT_SMALL_LINES),
+    )  # fmt: skip
+    assert generated.returncode == 0, generated.stderr
+    warehouse.sources = sources
+    warehouse.load(sources)
+    warehouse.build()
+    warehouse.docs()
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def dbt_warehouse_factory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[str], DbtWarehouse]:
+    """Make an empty DbtWarehouse in a fresh temporary directory named after `name`."""
+
+    def make(name: str) -> DbtWarehouse:
+        return DbtWarehouse(tmp_path_factory.mktemp(name))
+
+    return make

@@ -26,9 +26,13 @@ def random_daily(seed: int, countries: int = 4, max_days: int = 500) -> pd.DataF
         for offset in range(length):
             if length > 1 and rng.random() < 0.2:
                 continue
-            cents = rng.randrange(-5_000, 200_000) if rng.random() < 0.05 else rng.randrange(0, 90_000)
-            if rng.random() < 0.1:
+            draw = rng.random()
+            if draw < 0.05:
+                cents = rng.randrange(-200_000, 0)  # adjustment invoices
+            elif draw < 0.15:
                 cents = 0
+            else:
+                cents = rng.randrange(0, 90_000)
             rows.append(
                 {
                     "country_name": f"country_{index}",

@@ -214,3 +214,24 @@ def test_missing_column_and_nulls_are_clear_errors():
     )
     with pytest.raises(DailySeriesError, match="revenue has 1 null"):
         engineer_revenue_features(daily)
+
+
+def test_empty_input_gives_an_empty_table_with_every_column():
+    empty = pd.DataFrame(
+        {
+            "country_name": pd.Series([], dtype=str),
+            "revenue_date": pd.Series([], dtype="datetime64[s]"),
+            "revenue": pd.Series([], dtype=float),
+            "unique_invoices": pd.Series([], dtype="int64"),
+            "total_views": pd.Series([], dtype="int64"),
+        }
+    )
+    features = engineer_revenue_features(empty)
+    assert len(features) == 0
+    assert list(features.columns) == [
+        "country_name",
+        "feature_date",
+        *FEATURE_COLUMNS,
+        "target_next_30",
+        "has_history",
+    ]

@@ -1,0 +1,105 @@
+with
+
+customers as (
+
+    select * from {{ ref('stg_crm__customers') }}
+
+),
+
+countries as (
+
+    select * from {{ ref('stg_crm__countries') }}
+
+),
+
+subscriptions as (
+
+    select * from {{ ref('int_subscriptions_joined') }}
+
+),
+
+customer_streams as (
+
+    select * from {{ ref('int_customer_streams_aggregated') }}
+
+),
+
+invoice_lines as (
+
+    select * from {{ ref('fct_invoice_lines') }}
+
+),
+
+customer_billing as (
+
+    select
+        customer_id,
+        count(distinct invoice_id) as num_invoices,
+        count(*) as num_invoice_lines,
+        sum(price) as total_revenue,
+        min(invoice_date) as first_invoice_date,
+        max(invoice_date) as last_invoice_date
+
+    from invoice_lines
+
+    where customer_id is not null
+
+    group by customer_id
+
+),
+
+final as (
+
+    select
+        customers.customer_id,
+        customers.customer_name,
+        customers.first_name,
+        customers.last_name,
+        customers.gender,
+        customers.birth_date,
+        cast(
+            date_part('year', {{ as_of_date() }}) - date_part('year', customers.birth_date)
+            - case
+                when strftime({{ as_of_date() }}, '%m%d') < strftime(customers.birth_date, '%m%d')
+                    then 1
+                else 0
+            end
+            as integer
+        ) as age,
+        customers.city,
+        customers.state,
+        customers.country_id,
+        countries.country_name,
+        subscriptions.plan_id,
+        subscriptions.plan_name as subscriber_type,
+        coalesce(subscriptions.is_subscriber, false) as is_subscriber,
+        subscriptions.signup_date,
+        subscriptions.last_stream_date,
+        coalesce(customer_streams.num_streams, 0) as num_streams,
+        coalesce(customer_streams.num_stream_events, 0) as num_stream_events,
+        customer_streams.first_stream_date,
+        customer_streams.last_stream_event_date,
+        customer_billing.customer_id is not null as has_invoice_lines,
+        coalesce(customer_billing.num_invoices, 0) as num_invoices,
+        coalesce(customer_billing.num_invoice_lines, 0) as num_invoice_lines,
+        cast(coalesce(customer_billing.total_revenue, 0) as decimal(18, 2)) as total_revenue,
+        customer_billing.first_invoice_date,
+        customer_billing.last_invoice_date
+
+    from customers
+
+    left join countries
+        on customers.country_id = countries.country_id
+
+    left join subscriptions
+        on customers.customer_id = subscriptions.customer_id
+
+    left join customer_streams
+        on customers.customer_id = customer_streams.customer_id
+
+    left join customer_billing
+        on customers.customer_id = customer_billing.customer_id
+
+)
+
+select * from final

@@ -1,0 +1,49 @@
+-- depends_on: {{ ref('stg_billing__invoice_line_batches') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='invoice_month',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+invoice_lines as (
+
+    select * from {{ ref('stg_billing__invoice_lines') }}
+
+),
+
+final as (
+
+    select
+        invoice_lines.invoice_line_id,
+        invoice_lines.invoice_id,
+        invoice_lines.invoice_code,
+        invoice_lines.invoice_type,
+        invoice_lines.invoice_date,
+        invoice_lines.invoice_month,
+        invoice_lines.customer_id,
+        invoice_lines.country_name,
+        invoice_lines.stream_id,
+        invoice_lines.stream_code_type,
+        invoice_lines.is_product,
+        invoice_lines.times_viewed,
+        invoice_lines.price,
+        invoice_lines.num_landed_copies,
+        invoice_lines.source_file,
+        invoice_lines.load_id,
+        invoice_lines.loaded_at
+
+    from invoice_lines
+
+    {% if is_incremental() %}
+        -- literal months, so the filter reaches the raw table scan through the staging view
+        where invoice_lines.invoice_month in ({{ changed_invoice_months() }})
+    {% endif %}
+
+)
+
+select * from final

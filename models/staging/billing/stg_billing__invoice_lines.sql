@@ -1,0 +1,141 @@
+with
+
+source as (
+
+    select * from {{ source('billing', 'invoice_lines') }}
+
+),
+
+country_spellings as (
+
+    select * from {{ ref('country_spellings') }}
+
+),
+
+stream_code_types as (
+
+    select * from {{ ref('stream_code_types') }}
+
+),
+
+deduplicated as (
+
+    -- Exact duplicate records (same values in every source field) are one
+    -- invoice line; num_landed_copies counts how many records were landed.
+    select
+        country,
+        customer_id,
+        invoice,
+        price,
+        stream_id,
+        times_viewed,
+        year,
+        month,
+        day,
+        cast(_extra_fields as varchar) as extra_fields,
+        count(*) as num_landed_copies,
+        min(_source_file) as source_file,
+        max(_load_id) as load_id,
+        max(_loaded_at) as loaded_at
+
+    from source
+
+    group by
+        country,
+        customer_id,
+        invoice,
+        price,
+        stream_id,
+        times_viewed,
+        year,
+        month,
+        day,
+        cast(_extra_fields as varchar)
+
+),
+
+stream_codes as (
+
+    select distinct stream_id from deduplicated
+
+),
+
+classified_stream_codes as (
+
+    -- Classify the few distinct codes, then join back on equality.
+    select
+        stream_codes.stream_id,
+        coalesce(
+            exact_codes.stream_code_type, prefix_codes.stream_code_type, 'product'
+        ) as stream_code_type,
+        coalesce(exact_codes.is_product, prefix_codes.is_product, true) as is_product
+
+    from stream_codes
+
+    left join stream_code_types as exact_codes
+        on
+            exact_codes.match_type = 'exact'
+            and stream_codes.stream_id = exact_codes.stream_code
+
+    left join stream_code_types as prefix_codes
+        on
+            prefix_codes.match_type = 'prefix'
+            and starts_with(lower(stream_codes.stream_id), lower(prefix_codes.stream_code))
+
+),
+
+renamed as (
+
+    select
+        {{ surrogate_key([
+            'deduplicated.country', 'deduplicated.customer_id', 'deduplicated.invoice',
+            'deduplicated.price', 'deduplicated.stream_id', 'deduplicated.times_viewed',
+            'deduplicated.year', 'deduplicated.month', 'deduplicated.day',
+            'deduplicated.extra_fields',
+        ]) }} as invoice_line_id,
+        cast(
+            regexp_replace(deduplicated.invoice, '[^0-9]', '', 'g') as bigint
+        ) as invoice_id,
+        trim(deduplicated.invoice) as invoice_code,
+        case
+            when regexp_extract(trim(deduplicated.invoice), '^[A-Za-z]*') = '' then 'sale'
+            when upper(regexp_extract(trim(deduplicated.invoice), '^[A-Za-z]*')) = 'C'
+                then 'cancellation'
+            else 'adjustment'
+        end as invoice_type,
+        make_date(
+            cast(deduplicated.year as integer),
+            cast(deduplicated.month as integer),
+            cast(deduplicated.day as integer)
+        ) as invoice_date,
+        make_date(
+            cast(deduplicated.year as integer), cast(deduplicated.month as integer), 1
+        ) as invoice_month,
+        case
+            when deduplicated.customer_id = trunc(deduplicated.customer_id)
+                then cast(deduplicated.customer_id as bigint)
+        end as customer_id,
+        coalesce(country_spellings.country_name, trim(deduplicated.country)) as country_name,
+        deduplicated.country as country_spelling,
+        deduplicated.stream_id,
+        classified_stream_codes.stream_code_type,
+        classified_stream_codes.is_product,
+        deduplicated.times_viewed,
+        cast(deduplicated.price as decimal(18, 2)) as price,
+        deduplicated.extra_fields,
+        deduplicated.num_landed_copies,
+        deduplicated.source_file,
+        deduplicated.load_id,
+        deduplicated.loaded_at
+
+    from deduplicated
+
+    left join country_spellings
+        on lower(trim(deduplicated.country)) = country_spellings.country_spelling
+
+    left join classified_stream_codes
+        on deduplicated.stream_id = classified_stream_codes.stream_id
+
+)
+
+select * from renamed

@@ -1,0 +1,49 @@
+"""Billing: monthly invoice-line JSON arrays `invoices/**/*.json` -> raw_billing.invoice_lines.
+
+Field names drift between files: `total_price`, `StreamID` and `TimesViewed`
+are aliases (matched case-insensitively) of `price`, `stream_id`, `times_viewed`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from python_loaders.landing import Column, RowCheck, Staged, TableSpec
+from python_loaders.readers import read_json_array
+from python_loaders.sources.base import Source
+
+INVOICE_LINES = TableSpec(
+    "raw_billing",
+    "invoice_lines",
+    (
+        Column("country", required=True),
+        Column("customer_id", "DOUBLE"),
+        Column("invoice", required=True),
+        Column("price", "DOUBLE", required=True, aliases=("total_price",)),
+        Column("stream_id", required=True, aliases=("streamid",)),
+        Column("times_viewed", "BIGINT", aliases=("timesviewed",)),
+        Column("year", required=True),
+        Column("month", required=True),
+        Column("day", required=True),
+    ),
+    checks=(
+        RowCheck(
+            ("year", "month", "day"),
+            "try_cast(concat_ws('-', {year}, {month}, {day}) as date)",
+            "year/month/day do not form a real date",
+        ),
+    ),
+)
+
+
+def _matches(rel: str) -> bool:
+    return rel.startswith("invoices/") and rel.lower().endswith(".json")
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path) -> list[Staged]:
+    return read_json_array(con, path, INVOICE_LINES)
+
+
+SOURCE = Source(name="billing", tables=(INVOICE_LINES,), matches=_matches, read=_read)

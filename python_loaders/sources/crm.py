@@ -1,0 +1,85 @@
+"""CRM: the SQLite customer database `aavail-customers.db` -> raw_crm.*."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from python_loaders.landing import Column, RowCheck, Staged, TableSpec
+from python_loaders.readers import read_sqlite_tables
+from python_loaders.sources.base import Source
+
+FILE_NAME = "aavail-customers.db"
+
+CUSTOMER = TableSpec(
+    "raw_crm",
+    "customer",
+    (
+        Column("generated_id", "BIGINT"),
+        Column("customer_id", "BIGINT", required=True),
+        Column("last_name"),
+        Column("first_name"),
+        Column("gender"),
+        Column("dob", required=True),
+        Column("city"),
+        Column("state"),
+        Column("country_id", "BIGINT"),
+    ),
+    checks=(
+        RowCheck(
+            ("dob",),
+            "try_strptime(trim({dob}), '%m/%d/%y')",
+            "dob is not a real MM/DD/YY date",
+        ),
+    ),
+)
+COUNTRY = TableSpec(
+    "raw_crm",
+    "country",
+    (
+        Column("generated_id", "BIGINT"),
+        Column("country_id", "BIGINT", required=True),
+        Column("country_name"),
+    ),
+)
+INVOICE = TableSpec(
+    "raw_crm",
+    "invoice",
+    (
+        Column("generated_id", "BIGINT"),
+        Column("invoice_item_id", "BIGINT", required=True),
+        Column("customer_id", "BIGINT", required=True),
+        Column("signup_date", "DATE", required=True),
+        Column("last_stream", "DATE"),
+    ),
+)
+INVOICE_ITEM = TableSpec(
+    "raw_crm",
+    "invoice_item",
+    (
+        Column("generated_id", "BIGINT"),
+        Column("invoice_item_id", "BIGINT", required=True),
+        Column("invoice_item"),
+    ),
+)
+
+# SQLite table name (matched case-insensitively) -> raw table.
+TABLES: dict[str, TableSpec] = {
+    "CUSTOMER": CUSTOMER,
+    "COUNTRY": COUNTRY,
+    "INVOICE": INVOICE,
+    "INVOICE_ITEM": INVOICE_ITEM,
+}
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path) -> list[Staged]:
+    return read_sqlite_tables(con, path, TABLES)
+
+
+SOURCE = Source(
+    name="crm",
+    tables=tuple(TABLES.values()),
+    matches=lambda rel: rel == FILE_NAME,
+    read=_read,
+)

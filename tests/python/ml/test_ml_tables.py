@@ -1,0 +1,178 @@
+"""The ml tables in a warehouse built end to end (generated sources, real CLI, dbt build)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from python_loaders.generator.timeline import CHRISTMAS_GAP, SUDDEN_DROP
+
+ML_MODELS = ("revenue_features", "revenue_anomalies", "customer_churn_features")
+
+
+def as_date(day: np.datetime64) -> date:
+    return day.astype("datetime64[D]").item()
+
+
+def test_ml_models_and_their_tests_passed(built_warehouse):
+    results = {
+        result["unique_id"]: result["status"] for result in built_warehouse.build_results["results"]
+    }
+    for model in ML_MODELS:
+        assert results[f"model.aavail.{model}"] == "success"
+    ml_tests = [
+        status
+        for unique_id, status in results.items()
+        if unique_id.startswith("test.") and any(model in unique_id for model in ML_MODELS)
+    ]
+    assert len(ml_tests) >= 25
+    assert set(ml_tests) == {"pass"}
+
+
+def test_every_ml_table_and_column_is_described(built_warehouse):
+    nodes = built_warehouse.manifest["nodes"]
+    for model in ML_MODELS:
+        node = nodes[f"model.aavail.{model}"]
+        assert node["schema"] == "ml"
+        assert node["description"].strip()
+        catalog = built_warehouse.catalog["nodes"][f"model.aavail.{model}"]["columns"]
+        documented = node["columns"]
+        assert set(catalog) == set(documented), model
+        for name, column in documented.items():
+            assert column["description"].strip(), (model, name)
+            assert column["data_type"], (model, name)
+            assert catalog[name]["type"].lower().replace(" ", "") == column["data_type"].replace(
+                " ", ""
+            ), (model, name)
+
+
+def test_one_feature_row_per_series_and_day(built_warehouse):
+    days = built_warehouse.query("select count(*) from marts.fct_daily_revenue")[0][0]
+    countries = built_warehouse.query(
+        "select count(distinct country_name) from marts.fct_daily_revenue_by_country"
+    )[0][0]
+    expected = (countries + 1) * days
+    for table in ("revenue_features", "revenue_anomalies"):
+        assert built_warehouse.query(f"select count(*) from ml.{table}")[0][0] == expected
+
+
+def test_features_of_all_countries_agree_with_plain_sql_sums(built_warehouse):
+    """previous_7, previous_year and target_next_30 of `All`, recomputed by SQL self-joins."""
+    mismatches = built_warehouse.query(
+        """
+        with daily as (select revenue_date, revenue from marts.fct_daily_revenue),
+        last_day as (select max(revenue_date) as last_date from daily),
+        recomputed as (
+            select
+                d.revenue_date,
+                (select coalesce(sum(p.revenue), 0) from daily as p
+                 where p.revenue_date between d.revenue_date - 7 and d.revenue_date - 1)
+                    as previous_7,
+                (select coalesce(sum(p.revenue), 0) from daily as p
+                 where p.revenue_date between d.revenue_date - 365 and d.revenue_date - 336)
+                    as previous_year,
+                case when d.revenue_date + 29 <= (select last_date from last_day) then
+                    (select sum(p.revenue) from daily as p
+                     where p.revenue_date between d.revenue_date and d.revenue_date + 29)
+                end as target_next_30
+            from daily as d
+        )
+        select count(*)
+        from recomputed
+        inner join ml.revenue_features as f
+            on f.country_name = 'All' and f.feature_date = recomputed.revenue_date
+        where f.previous_7 <> recomputed.previous_7
+            or f.previous_year <> recomputed.previous_year
+            or f.target_next_30 is distinct from recomputed.target_next_30
+        """
+    )[0][0]
+    assert mismatches == 0
+
+
+def test_generated_negative_days_and_drops_are_flagged(built_warehouse):
+    """The generator's adjustment days, Christmas 2017 gap and June 2019 drop, on `All`."""
+    negative = built_warehouse.query(
+        """
+        select count(*), count(*) filter (where is_anomaly)
+        from ml.revenue_anomalies
+        where country_name = 'All' and revenue < 0 and anomaly_score is not null
+        """
+    )[0]
+    assert negative[0] >= 1
+    assert negative[1] == negative[0]
+
+    for first, last in (SUDDEN_DROP, CHRISTMAS_GAP):
+        rows = built_warehouse.query(
+            f"""
+            select revenue_date, is_anomaly
+            from ml.revenue_anomalies
+            where country_name = 'All'
+                and revenue_date between date '{as_date(first)}' and date '{as_date(last)}'
+                and revenue_date < date '{as_date(first)}' + 7
+                and dayofweek(revenue_date) between 1 and 4
+            """
+        )
+        assert rows, (first, last)
+        assert all(flag for _, flag in rows), rows
+
+
+def test_quiet_saturdays_are_not_anomalies(built_warehouse):
+    flagged, saturdays = built_warehouse.query(
+        """
+        select count(*) filter (where is_anomaly), count(*)
+        from ml.revenue_anomalies
+        where country_name = 'All' and dayofweek(revenue_date) = 6 and revenue = 0
+        """
+    )[0]
+    assert saturdays > 50
+    assert flagged == 0
+
+
+def test_churn_features_have_no_direct_identifiers(built_warehouse):
+    columns = {
+        row[0]
+        for row in built_warehouse.query(
+            "select column_name from duckdb_columns() "
+            "where schema_name = 'ml' and table_name = 'customer_churn_features'"
+        )
+    }
+    for identifier in ("customer_name", "first_name", "last_name", "birth_date", "city", "state"):
+        assert identifier not in columns
+    assert {"customer_id", "is_subscriber", "age_band", "tenure_days"} <= columns
+
+
+def test_churn_features_cover_every_customer_with_the_same_label(built_warehouse):
+    differing = built_warehouse.query(
+        """
+        select count(*)
+        from marts.dim_customers as c
+        full outer join ml.customer_churn_features as f on c.customer_id = f.customer_id
+        where f.customer_id is null or c.customer_id is null
+            or f.is_subscriber <> c.is_subscriber
+            or f.country_name <> c.country_name
+        """
+    )[0][0]
+    assert differing == 0
+
+
+def expected_band(age: int | None) -> str:
+    if age is None:
+        return "unknown"
+    for upper, band in ((18, "under 18"), (25, "18-24"), (35, "25-34"), (45, "35-44")):
+        if age < upper:
+            return band
+    return "45-54" if age < 55 else "55-64" if age < 65 else "65+"
+
+
+def test_age_bands_follow_dim_customers_age(built_warehouse):
+    pairs = built_warehouse.query(
+        """
+        select distinct c.age, f.age_band
+        from marts.dim_customers as c
+        inner join ml.customer_churn_features as f on c.customer_id = f.customer_id
+        """
+    )
+    assert len(pairs) > 10
+    for age, band in pairs:
+        assert band == expected_band(age), (age, band)
