@@ -13,7 +13,10 @@ import duckdb
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-REFERENCE_DIR = PROJECT_DIR.parent / "shared" / "reference-data" / "aavail"
+REFERENCE_DIR = Path(
+    os.environ.get("AAVAIL_REFERENCE_DIR")
+    or PROJECT_DIR.parent / "shared" / "reference-data" / "aavail"
+)
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +26,7 @@ def project_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    """The real AAVAIL sample files (../shared/reference-data/aavail).
+    """The real AAVAIL sample files (../shared/reference-data/aavail, or $AAVAIL_REFERENCE_DIR).
 
     In CI (CI=true) the folder is always beside the clone, so its absence is a
     failure; on a developer machine without it, those tests are skipped.
