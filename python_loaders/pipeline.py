@@ -67,6 +67,8 @@ def run_dbt(args: tuple[str, ...], project_dir: Path, warehouse: Path) -> int:
         "DBT_PROFILES_DIR": str(project_dir),
         "AAVAIL_WAREHOUSE": str(warehouse),
     }
+    if not sys.stdout.isatty():
+        env.setdefault("DBT_USE_COLORS", "false")  # no escape codes in logs and CI output
     print(f"$ dbt {' '.join(args)}", flush=True)
     return subprocess.run(
         [dbt_executable(), *args], cwd=project_dir, env=env, check=False
