@@ -26,9 +26,12 @@ source_lines as (
 ),
 
 country_names as (
-    select * from read_csv(
+    select
+        lower(trim(spelling)) as spelling,
+        canonical_name,
+    from read_csv(
         {country_map}, header = true, all_varchar = true,
-        names = ['source_name', 'canonical_name']
+        names = ['spelling', 'canonical_name']
     )
 ),
 
@@ -65,12 +68,12 @@ kept as (
 
 final as (
     select
-        coalesce(country_names.canonical_name, kept.country) as country,
+        coalesce(country_names.canonical_name, trim(kept.country)) as country,
         kept.revenue_date,
         sum(kept.price) as revenue,
         count(*) as invoice_lines
     from kept
-    left join country_names on kept.country = country_names.source_name
+    left join country_names on lower(trim(kept.country)) = country_names.spelling
     group by all
 )
 

@@ -40,12 +40,12 @@ def read_invoice_file(path: Path) -> pd.DataFrame:
 
 
 def read_country_map(path: Path | None) -> dict[str, str]:
-    """Source spelling -> canonical country name, from the project's seed CSV."""
+    """Lower-case source spelling -> canonical country name, from the project's seed CSV."""
     if path is None:
         return {}
     seed = pd.read_csv(path, dtype=str, keep_default_na=False)
-    source_column, canonical_column = seed.columns[0], seed.columns[1]
-    return dict(zip(seed[source_column], seed[canonical_column], strict=True))
+    spelling, canonical = seed.columns[0], seed.columns[1]
+    return dict(zip(seed[spelling].str.strip().str.lower(), seed[canonical], strict=True))
 
 
 def daily_revenue_by_country(invoice_dir: Path, country_map: dict[str, str]) -> pd.DataFrame:
@@ -54,8 +54,9 @@ def daily_revenue_by_country(invoice_dir: Path, country_map: dict[str, str]) -> 
     lines = pd.concat([read_invoice_file(path) for path in files], ignore_index=True)
 
     lines["price"] = pd.to_numeric(lines["price"], errors="coerce")
+    day_text = lines["year"].astype(str) + "-" + lines["month"].astype(str) + "-" + lines["day"]
     lines["revenue_date"] = pd.to_datetime(
-        lines["year"].astype(str) + "-" + lines["month"].astype(str) + "-" + lines["day"].astype(str),
+        day_text,
         format="%Y-%m-%d",
         errors="coerce",
     )
@@ -63,7 +64,8 @@ def daily_revenue_by_country(invoice_dir: Path, country_map: dict[str, str]) -> 
     lines = lines.dropna(subset=required)
     lines = lines.drop_duplicates(subset=LINE_COLUMNS)
 
-    lines["country"] = lines["country"].replace(country_map)
+    country = lines["country"].str.strip()
+    lines["country"] = country.str.lower().map(country_map).fillna(country)
     daily = (
         lines.groupby(["country", "revenue_date"], as_index=False)
         .agg(revenue=("price", "sum"), invoice_lines=("price", "size"))

@@ -71,7 +71,6 @@ class DbtWarehouse:
         env.update(
             AAVAIL_DBT_TARGET="ci",
             AAVAIL_WAREHOUSE=str(self.path),
-            AAVAIL_TEMP_DIR=str(self.root / "duckdb_tmp"),
             AAVAIL_MEMORY_LIMIT="2GB",
             DBT_PROFILES_DIR=str(PROJECT_DIR),
             DBT_TARGET_PATH=str(self.target_dir),

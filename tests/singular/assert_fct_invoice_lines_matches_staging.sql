@@ -1,17 +1,21 @@
 -- The incremental fct_invoice_lines holds exactly the distinct lines of
--- staging: no line missing, none left over from a replaced month.
+-- staging: no line missing, none left over from a replaced month. A full
+-- refresh compares every month; other builds the months the newest load
+-- brought (macros/billing_months_under_test.sql).
 
 with
 
 staged as (
 
     select invoice_line_id from {{ ref('stg_billing__invoice_lines') }}
+    where {{ billing_months_under_test() }}
 
 ),
 
 fact as (
 
     select invoice_line_id from {{ ref('fct_invoice_lines') }}
+    where {{ billing_months_under_test() }}
 
 ),
 

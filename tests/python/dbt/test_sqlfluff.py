@@ -16,7 +16,6 @@ def test_sqlfluff_lint_passes(project_dir: Path, tmp_path: Path):
     env.update(
         AAVAIL_DBT_TARGET="ci",
         AAVAIL_WAREHOUSE=str(tmp_path / "lint.duckdb"),
-        AAVAIL_TEMP_DIR=str(tmp_path / "duckdb_tmp"),
         DBT_PROFILES_DIR=str(project_dir),
         DBT_TARGET_PATH=str(tmp_path / "target"),
         DBT_LOG_PATH=str(tmp_path / "logs"),

@@ -1,0 +1,31 @@
+"""Read the pipeline's answer, `marts.fct_daily_revenue_by_country`, into the shared shape.
+
+Not timed: it runs after the build, read-only, and writes the same Parquet
+columns as the alternatives (see `benchmarks.agreement.OUTPUT_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+# The mart's columns in the alternatives' names. The mart is zero-filled (every
+# country on every day of the range); the alternatives only produce days with
+# lines, so the zero-filled days (purchases = 0) are left out of the comparison.
+PIPELINE_QUERY = """
+select
+    country_name as country,
+    revenue_date,
+    cast(revenue as double) as revenue,
+    purchases as invoice_lines
+from marts.fct_daily_revenue_by_country
+where purchases > 0
+"""
+
+
+def export_pipeline_table(warehouse: Path, out: Path) -> None:
+    """Copy the mart, in the shared shape, from `warehouse` to the Parquet file `out`."""
+    target = "'" + str(out).replace("'", "''") + "'"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute(f"copy ({PIPELINE_QUERY}) to {target} (format parquet)")
