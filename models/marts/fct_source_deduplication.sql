@@ -14,7 +14,10 @@ streams as (
 
 invoice_lines as (
 
-    select * from {{ ref('stg_billing__invoice_lines') }}
+    -- the incremental fact holds exactly staging's distinct lines (singular test
+    -- assert_fct_invoice_lines_matches_staging) and is a table: counting it does
+    -- not re-deduplicate every raw billing line on each build
+    select * from {{ ref('fct_invoice_lines') }}
 
 ),
 

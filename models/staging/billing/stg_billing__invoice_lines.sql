@@ -1,6 +1,6 @@
 with
 
-source as (
+source as not materialized (
 
     select * from {{ source('billing', 'invoice_lines') }}
 
@@ -33,6 +33,9 @@ deduplicated as (
         month,
         day,
         cast(_extra_fields as varchar) as extra_fields,
+        -- a grouping column (a function of year and month), so that a filter on
+        -- invoice_month reaches the raw table scan below the deduplication
+        make_date(cast(year as integer), cast(month as integer), 1) as invoice_month,
         count(*) as num_landed_copies,
         min(_source_file) as source_file,
         max(_load_id) as load_id,
@@ -50,13 +53,14 @@ deduplicated as (
         year,
         month,
         day,
-        cast(_extra_fields as varchar)
+        cast(_extra_fields as varchar),
+        make_date(cast(year as integer), cast(month as integer), 1)
 
 ),
 
 stream_codes as (
 
-    select distinct stream_id from deduplicated
+    select distinct stream_id from source
 
 ),
 
@@ -108,9 +112,7 @@ renamed as (
             cast(deduplicated.month as integer),
             cast(deduplicated.day as integer)
         ) as invoice_date,
-        make_date(
-            cast(deduplicated.year as integer), cast(deduplicated.month as integer), 1
-        ) as invoice_month,
+        deduplicated.invoice_month,
         case
             when deduplicated.customer_id = trunc(deduplicated.customer_id)
                 then cast(deduplicated.customer_id as bigint)
