@@ -14,6 +14,9 @@
         | selectattr('source_name', 'equalto', 'billing')
         | selectattr('name', 'equalto', 'invoice_lines')
         | first -%}
+    {%- if adapter.get_relation(raw.database, raw.schema, raw.identifier) is none -%}
+        {{ return('true') }}  {#- nothing landed yet (or only compiling, e.g. sqlfluff) -#}
+    {%- endif -%}
     {%- set months_query -%}
         select distinct
             strftime(make_date(cast(year as integer), cast(month as integer), 1), '%Y-%m-%d')
