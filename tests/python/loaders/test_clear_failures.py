@@ -18,22 +18,31 @@ def _one_clean_line(stderr: str) -> str:
     return lines[0]
 
 
-def test_a_locked_warehouse_waits_then_names_the_lock_holder(billing_dir, warehouse: Path):
-    sources = billing_dir({"a.json": [invoice_line()]})
-    warehouse.parent.mkdir(parents=True)
+def _start_lock_holder(warehouse: Path, then: str) -> subprocess.Popen[str]:
+    """A second process holding the warehouse's write lock; `then` is run after it says ready."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]);"
-            " print('ready', flush=True); time.sleep(60)",
+            f" print('ready', flush=True); {then}",
             str(warehouse),
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
+    if holder.stdout is None or holder.stdout.readline().strip() != "ready":
+        holder.kill()
+        holder.wait()
+        pytest.fail("the lock-holding process did not start")
+    return holder
+
+
+def test_a_locked_warehouse_waits_then_names_the_lock_holder(billing_dir, warehouse: Path):
+    sources = billing_dir({"a.json": [invoice_line()]})
+    warehouse.parent.mkdir(parents=True)
+    holder = _start_lock_holder(warehouse, "time.sleep(60)")
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         started = time.monotonic()
         done = run_cli(
             "load",
@@ -63,19 +72,8 @@ def test_a_locked_warehouse_waits_then_names_the_lock_holder(billing_dir, wareho
 def test_the_lock_wait_succeeds_when_the_holder_finishes_in_time(billing_dir, warehouse: Path):
     sources = billing_dir({"a.json": [invoice_line()]})
     warehouse.parent.mkdir(parents=True)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]);"
-            " print('ready', flush=True); time.sleep(1); con.close(); time.sleep(30)",
-            str(warehouse),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = _start_lock_holder(warehouse, "time.sleep(1); con.close(); time.sleep(30)")
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         done = run_cli(
             "load",
             "--source-dir",
