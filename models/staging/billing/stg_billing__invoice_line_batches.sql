@@ -18,10 +18,7 @@ batches as (
 
     from source
 
-    group by
-        _source_file,
-        _load_id,
-        make_date(cast(year as integer), cast(month as integer), 1)
+    group by all
 
 )
 

@@ -43,18 +43,7 @@ deduplicated as (
 
     from source
 
-    group by
-        country,
-        customer_id,
-        invoice,
-        price,
-        stream_id,
-        times_viewed,
-        year,
-        month,
-        day,
-        cast(_extra_fields as varchar),
-        make_date(cast(year as integer), cast(month as integer), 1)
+    group by all
 
 ),
 

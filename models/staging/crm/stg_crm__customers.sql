@@ -28,16 +28,7 @@ deduplicated as (
 
     from source
 
-    group by
-        customer_id,
-        last_name,
-        first_name,
-        gender,
-        dob,
-        city,
-        state,
-        country_id,
-        cast(_extra_fields as varchar)
+    group by all
 
 ),
 

@@ -25,13 +25,7 @@ deduplicated as (
 
     from source
 
-    group by
-        customer_id,
-        stream_id,
-        date,
-        invoice_item_id,
-        subscription_stopped,
-        cast(_extra_fields as varchar)
+    group by all
 
 ),
 
