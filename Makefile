@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup run test lint lint-python format bench docs-serve clean
+.PHONY: setup system-packages run test lint lint-python format bench docs-serve clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +18,16 @@ $(STAMP): requirements.lock pyproject.toml
 ## setup: create .venv with the exact pinned versions of requirements.lock
 setup: $(STAMP)
 
+## system-packages: Debian packages the tests need (chromium, a JRE for Spark); installs them as root
+system-packages:
+	bash scripts/install_system_packages.sh
+
 ## run: the main job: generate sample sources if needed, load, dbt build, dbt docs generate
 run: setup
 	$(BIN)/python -m python_loaders run
 
 ## test: ruff, then the whole pytest suite (sqlfluff and dbt build on throwaway warehouses included)
-test: setup lint-python
+test: setup system-packages lint-python
 	$(BIN)/python -m pytest
 
 ## lint: ruff on Python, sqlfluff (dialect duckdb, dbt templater) on every SQL file dbt owns
