@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup system-packages run test lint lint-python format bench docs-serve clean
+.PHONY: setup system-packages run test lint lint-python lint-dbt format bench docs-serve mf sql clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ test: setup system-packages lint-python
 lint: lint-python
 	mkdir -p data/lint
 	AAVAIL_WAREHOUSE=data/lint/warehouse.duckdb $(BIN)/sqlfluff lint models tests/singular analyses snapshots --disable-progress-bar --nocolor
+	$(MAKE) --no-print-directory lint-dbt
+
+## lint-dbt: dbt-score with the project's conventions (pyproject.toml [tool.dbt-score], dbt_score_rules/)
+lint-dbt: setup
+	mkdir -p data/lint
+	AAVAIL_WAREHOUSE=data/lint/warehouse.duckdb DBT_TARGET_PATH=data/lint/target DBT_LOG_PATH=data/lint/logs $(BIN)/dbt parse --quiet
+	$(BIN)/dbt-score lint --manifest data/lint/target/manifest.json
 
 lint-python: setup
 	$(BIN)/ruff check .
@@ -48,6 +55,14 @@ format: setup
 ## bench: the full benchmark (minutes); results in benchmarks/results/
 bench: setup
 	$(BIN)/python -m benchmarks.run
+
+## mf: MetricFlow on the published copy (dbt target analytics), e.g. make mf ARGS="list metrics"
+mf: setup
+	AAVAIL_DBT_TARGET=analytics $(BIN)/mf $(ARGS)
+
+## sql: interactive SQL console, read-only on the published warehouse (data/analytics.duckdb)
+sql: setup
+	$(BIN)/python -m python_loaders sql $(if $(ANALYTICS),--analytics $(ANALYTICS))
 
 ## docs-serve: browse the dbt docs site of the last run on http://localhost:8080
 docs-serve: setup

@@ -19,7 +19,7 @@
     {%- endif -%}
     {%- set months_query -%}
         select distinct
-            strftime(make_date(cast(year as integer), cast(month as integer), 1), '%Y-%m-%d')
+            {{ date_text('make_date(cast(year as integer), cast(month as integer), 1)') }}
         from {{ raw.relation_name }}
         where _load_id = (select max(_load_id) from {{ raw.relation_name }})
         order by 1

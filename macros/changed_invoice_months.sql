@@ -25,7 +25,7 @@
             group by invoice_month
         )
 
-        select strftime(landed_months.invoice_month, '%Y-%m-%d') as invoice_month
+        select {{ date_text('landed_months.invoice_month') }} as invoice_month
         from landed_months
         left join built_months
             on landed_months.invoice_month = built_months.invoice_month

@@ -4,7 +4,7 @@
     md5(concat_ws(
         '|'
         {%- for column in columns %},
-        coalesce(cast({{ column }} as varchar), '<null>')
+        coalesce({{ value_text(column) }}, '<null>')
         {%- endfor %}
     ))
 {%- endmacro %}

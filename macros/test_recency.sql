@@ -8,5 +8,5 @@
     select newest_at
     from newest
     where newest_at is null
-        or newest_at < current_timestamp::timestamp - to_days({{ max_age_days }})
+        or newest_at < {{ days_before_now(max_age_days) }}
 {% endtest %}

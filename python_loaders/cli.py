@@ -1,8 +1,10 @@
 """Command line: `generate`, `load` and `run` (the main job).
 
 Every expected failure (bad arguments, missing or unreadable paths, a locked
-warehouse, rejected files) ends in one line on stderr and a non-zero exit; a
-traceback means a bug.
+warehouse, rejected files, a signal) ends in one line on stderr and a non-zero
+exit; a traceback means a bug. Exit codes: 0 done, 1 rejected files or a failed
+dbt step (dbt's own code), 2 bad input, 3 warehouse locked, 128 + N stopped by
+signal N (130 Ctrl-C, 143 SIGTERM). A leading `~` in any path is expanded.
 """
 
 from __future__ import annotations
@@ -13,15 +15,29 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from python_loaders.errors import UserError
+from python_loaders.errors import Interrupted, UserError
+from python_loaders.permissions import make_private
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 DEFAULT_SAMPLE_DIR = Path("data/sample_sources")
+DEFAULT_ANALYTICS = Path("data/analytics.duckdb")
 
 
 def default_warehouse() -> Path:
-    """The warehouse file: $AAVAIL_WAREHOUSE, else data/warehouse.duckdb."""
-    return Path(os.environ.get("AAVAIL_WAREHOUSE") or DEFAULT_WAREHOUSE)
+    """The warehouse file: $AAVAIL_WAREHOUSE (`~` expanded), else data/warehouse.duckdb."""
+    return Path(os.environ.get("AAVAIL_WAREHOUSE") or DEFAULT_WAREHOUSE).expanduser()
+
+
+def default_analytics() -> Path:
+    """The published file: $AAVAIL_ANALYTICS (`~` expanded), else data/analytics.duckdb."""
+    return Path(os.environ.get("AAVAIL_ANALYTICS") or DEFAULT_ANALYTICS).expanduser()
+
+
+def _path(text: str) -> Path:
+    """A path argument with a leading `~` expanded (the shell does not in `--opt=~/x`)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty path")
+    return Path(text).expanduser()
 
 
 def _non_negative_int(text: str) -> int:
@@ -69,23 +85,45 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     gen = commands.add_parser("generate", help="write a synthetic source directory")
-    gen.add_argument("--out", type=Path, required=True, help="directory to write")
+    gen.add_argument("--out", type=_path, required=True, help="directory to write")
     gen.add_argument("--seed", type=_non_negative_int, default=42)
     gen.add_argument("--customers", type=_non_negative_int, default=None)
     gen.add_argument("--invoice-lines", type=_non_negative_int, default=None)
 
     load = commands.add_parser("load", help="land a source directory in the warehouse")
-    load.add_argument("--source-dir", type=Path, required=True)
-    load.add_argument("--warehouse", type=Path, default=None)
+    load.add_argument("--source-dir", type=_path, required=True)
+    load.add_argument("--warehouse", type=_path, default=None)
     load.add_argument("--max-reject-rate", type=_rate, default=0.01)
     load.add_argument("--lock-timeout", type=_seconds, default=30.0, help="seconds to wait")
     load.add_argument("--quiet", action="store_true", help="no progress bars")
+    load.add_argument(
+        "--prune-missing",
+        action="store_true",
+        help="remove the rows of files recorded from this source dir that are no longer in it",
+    )
 
     run = commands.add_parser("run", help="the main job: (generate,) load, dbt build, docs")
-    run.add_argument("--source-dir", type=Path, default=None)
-    run.add_argument("--warehouse", type=Path, default=None)
+    run.add_argument("--source-dir", type=_path, default=None)
+    run.add_argument("--warehouse", type=_path, default=None)
     run.add_argument("--max-reject-rate", type=_rate, default=0.01)
+    run.add_argument(
+        "--lock-timeout", type=_seconds, default=30.0, help="seconds to wait, before each step"
+    )
+    run.add_argument("--analytics", type=_path, default=None, help="the published file")
     run.add_argument("--quiet", action="store_true")
+
+    pub = commands.add_parser("publish", help="publish the last green dbt build for readers")
+    pub.add_argument("--warehouse", type=_path, default=None)
+    pub.add_argument("--analytics", type=_path, default=None, help="the published file")
+    pub.add_argument("--target-dir", type=_path, default=None, help="dbt's target folder")
+    pub.add_argument("--lock-timeout", type=_seconds, default=30.0, help="seconds to wait")
+
+    sql = commands.add_parser("sql", help="SQL console, read-only on the published file")
+    sql.add_argument("--analytics", type=_path, default=None, help="the published file")
+
+    charts = commands.add_parser("charts", help="charts for analysts, from the published file")
+    charts.add_argument("--analytics", type=_path, default=None, help="the published file")
+    charts.add_argument("--out", type=_path, default=None, help="folder (default assets/charts)")
     return parser
 
 
@@ -99,6 +137,36 @@ def main(argv: list[str] | None = None) -> int:
                 args.out, seed=args.seed, customers=args.customers, invoice_lines=args.invoice_lines
             )
             return 0
+        if args.command == "publish":
+            from python_loaders.pipeline import find_project_dir
+            from python_loaders.publish import describe, publish
+
+            publication = publish(
+                args.warehouse or default_warehouse(),
+                args.analytics or default_analytics(),
+                project_dir=find_project_dir(),
+                target_dir=args.target_dir,
+                lock_timeout=args.lock_timeout,
+            )
+            print(describe(publication))
+            return 0
+        if args.command == "sql":
+            from python_loaders.console import run_console
+
+            return run_console(args.analytics or default_analytics())
+        if args.command == "charts":
+            from python_loaders.charts import CHARTS_DIR, render_charts
+            from python_loaders.pipeline import find_project_dir
+
+            out = args.out or find_project_dir() / CHARTS_DIR
+            written = render_charts(args.analytics or default_analytics(), out)
+            print(f"charts: {len(written)} files in {out}")
+            return 0
+        warehouse = args.warehouse or default_warehouse()
+        try:
+            make_private(warehouse)  # load, run: owner-only warehouse
+        except OSError as error:  # e.g. a path under a file: one line, not a traceback
+            raise UserError(f"cannot use warehouse {warehouse}: {error.strerror}") from None
         if args.command == "load":
             from python_loaders.loading import load_sources
 
@@ -108,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                 max_reject_rate=args.max_reject_rate,
                 lock_timeout=args.lock_timeout,
                 quiet=args.quiet,
+                prune_missing=args.prune_missing,
             )
             return result.exit_code
         from python_loaders.pipeline import run_main_job
@@ -117,10 +186,15 @@ def main(argv: list[str] | None = None) -> int:
             warehouse=args.warehouse or default_warehouse(),
             max_reject_rate=args.max_reject_rate,
             quiet=args.quiet,
+            lock_timeout=args.lock_timeout,
+            analytics=args.analytics or default_analytics(),
         )
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
+    except Interrupted as stop:
+        print(f"error: {stop}", file=sys.stderr)
+        return stop.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

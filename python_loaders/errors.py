@@ -1,6 +1,8 @@
-"""The one exception type for expected failures: printed as a single line, no traceback."""
+"""Expected failures, printed as a single line with no traceback: `UserError`, `Interrupted`."""
 
 from __future__ import annotations
+
+import signal
 
 
 class UserError(Exception):
@@ -9,3 +11,17 @@ class UserError(Exception):
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class Interrupted(KeyboardInterrupt):
+    """The job was stopped by a signal (SIGINT, SIGTERM, SIGHUP): exit 128 + its number.
+
+    A KeyboardInterrupt, so the code that cleans up after Ctrl-C (closing the
+    load as interrupted, removing scratch files) cleans up after SIGTERM too.
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        self.signal_name = signal.Signals(signum).name
+        self.exit_code = 128 + signum
+        super().__init__(f"interrupted by {self.signal_name}")

@@ -7,8 +7,14 @@ required fields, aliases, row checks). A reader exposes a file's records as a
 reader). `land()` then turns the spec into SQL that
 
 * maps the file's field names to the spec's columns (lower-cased, aliases
-  matched case-insensitively) and keeps unknown fields in `_extra_fields`,
-* types every column with `try_cast`-style parsing (never failing the file),
+  matched case-insensitively) and keeps unknown fields in `_extra_fields`
+  (a field named like a metadata column, e.g. `_source_row`, is an unknown
+  field: it never overwrites the loader's own metadata),
+* rejects a row in which two fields feed one column (`price` and
+  `total_price`, `price` and `Price`, a repeated CSV column) and both hold a
+  value: one of them would otherwise be lost without trace,
+* types every column with strict, `try_cast`-style parsing (never failing the
+  file) and applies each column's plausibility `Rule` (docs/raw_tables.md),
 * inserts the rows that pass every check into the raw table, and
 * inserts every other row into `raw_meta.rejected_rows` with the reason and
   the original record as JSON text (a second pass, run only when needed),
@@ -25,19 +31,25 @@ from dataclasses import dataclass, field
 import duckdb
 
 # How a VARCHAR value `{v}` becomes each raw type; NULL means "not parseable".
-# DuckDB's casts accept surrounding blanks; a fraction is not a whole number
-# (a plain cast would round 2.5 to 3).
-_WHOLE = (
-    "case when contains({v}, '.') then try_cast(case when try_cast({v} as double)"
-    " = trunc(try_cast({v} as double)) then try_cast({v} as double) end as {t})"
-    " else try_cast({v} as {t}) end"
-)
+# Strict shapes first (DuckDB's own casts also accept `0x10`, `1_000`, `nan`,
+# `infinity`, `epoch`, `19-01-05` and timestamps as dates), then the cast.
+# A whole number may be written `13` or `13.0` (billing's float ids), never
+# `2.5` (a plain cast would round it to 3).
+_WHOLE_SHAPE = r"\s*[+-]?[0-9]+(\.0*)?\s*"
+_NUMBER_SHAPE = r"\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*"
+_DATE_SHAPE = r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*"
+_WHOLE = "case when regexp_full_match({v}, '" + _WHOLE_SHAPE + "') then try_cast({v} as TYPE) end"
 _PARSERS: dict[str, str] = {
     "VARCHAR": "{v}",
-    "BIGINT": _WHOLE.replace("{t}", "bigint"),
-    "INTEGER": _WHOLE.replace("{t}", "integer"),
-    "DOUBLE": "try_cast({v} as double)",
-    "DATE": "try_cast({v} as date)",
+    "BIGINT": _WHOLE.replace("TYPE", "bigint"),
+    "INTEGER": _WHOLE.replace("TYPE", "integer"),
+    "DOUBLE": (
+        "case when regexp_full_match({v}, '" + _NUMBER_SHAPE + "')"
+        " and isfinite(try_cast({v} as double)) then try_cast({v} as double) end"
+    ),
+    "DATE": (
+        "case when regexp_full_match({v}, '" + _DATE_SHAPE + "') then try_cast({v} as date) end"
+    ),
 }
 
 _TYPE_WORDS: dict[str, str] = {
@@ -77,6 +89,21 @@ def quote_ident(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A plausibility rule for one column's parsed value.
+
+    `sql` is a trusted SQL template (written in a source module) over
+    `{value}`, the column's typed value (its text for VARCHAR columns); it is
+    true for a plausible value (`{value}` is substituted by plain replacement,
+    so regular expressions may use braces). It is applied only to a present, parseable
+    value; a row whose value breaks it is rejected with `reason`.
+    """
+
+    sql: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Column:
     """One column of a raw table: its name, raw type and landing rules."""
 
@@ -84,6 +111,7 @@ class Column:
     type: str = "VARCHAR"
     required: bool = False
     aliases: tuple[str, ...] = ()
+    rule: Rule | None = None
 
     def __post_init__(self) -> None:
         if self.type not in _PARSERS:
@@ -135,8 +163,11 @@ class Staged:
     `relation` is SQL usable in FROM (a quoted temporary table, or a subquery
     over a file reader taking `params`). `fields` are the file's own field
     names; `columns` the relation's column for each (the same names, or c1,
-    c2, ... where names cannot be DuckDB columns). `rows_read` is counted by
-    the reader; `cleanup` (optional SQL) runs after landing.
+    c2, ... by position). `rows_read` is counted by the reader; `cleanup`
+    (optional SQL) runs after landing. `problem_column` (optional) is a
+    VARCHAR column of the relation holding a row problem the reader found (a
+    repeated JSON key), NULL when none; `record_column` (optional) holds the
+    original record text, kept in rejected_rows instead of the fields.
     """
 
     spec: TableSpec
@@ -146,6 +177,8 @@ class Staged:
     rows_read: int
     params: dict[str, object] = field(default_factory=dict)
     cleanup: str | None = None
+    problem_column: str | None = None
+    record_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,52 +201,48 @@ class TableCounts:
 
 
 @dataclass(frozen=True)
-class FieldMapping:
-    """Which stage columns feed each spec column; which (field, column) pairs are unknown."""
+class FieldGroup:
+    """The file's fields feeding one target (a spec column, or one unknown field name)."""
 
-    sources: dict[str, tuple[str, ...]]
-    unknown: tuple[tuple[str, str], ...]
+    target: str
+    fields: tuple[str, ...]
+    columns: tuple[str, ...]  # the stage column of each field
+
+
+@dataclass(frozen=True)
+class FieldMapping:
+    """Which fields feed each spec column; the unknown fields, grouped by lower-cased name."""
+
+    sources: dict[str, FieldGroup]
+    unknown: tuple[FieldGroup, ...]
 
 
 def map_fields(spec: TableSpec, staged: Staged) -> FieldMapping:
-    """Match a file's field names to the spec's columns, case-insensitively, aliases included."""
+    """Match a file's field names to the spec's columns, case-insensitively, aliases included.
+
+    Unknown fields (metadata names such as `_source_row` included) are grouped
+    by lower-cased name, so `Foo` and `foo` are one extra field.
+    """
     by_key: dict[str, str] = {}
     for column in spec.columns:
         for key in (column.name, *column.aliases):
             by_key[key.lower()] = column.name
-    sources: dict[str, list[str]] = {c.name: [] for c in spec.columns}
-    unknown: list[tuple[str, str]] = []
+    known: dict[str, list[tuple[str, str]]] = {c.name: [] for c in spec.columns}
+    unknown: dict[str, list[tuple[str, str]]] = {}
     for name, stage_column in zip(staged.fields, staged.columns, strict=True):
         target = by_key.get(name.lower())
         if target is None:
-            unknown.append((name, stage_column))
+            unknown.setdefault(name.lower(), []).append((name, stage_column))
         else:
-            sources[target].append(stage_column)
-    return FieldMapping({k: tuple(v) for k, v in sources.items()}, tuple(unknown))
+            known[target].append((name, stage_column))
 
+    def group(target: str, pairs: list[tuple[str, str]]) -> FieldGroup:
+        return FieldGroup(target, tuple(n for n, _ in pairs), tuple(c for _, c in pairs))
 
-def _raw_expr(names: tuple[str, ...]) -> str:
-    if not names:
-        return "cast(null as varchar)"
-    if len(names) == 1:
-        return quote_ident(names[0])
-    return "coalesce(" + ", ".join(quote_ident(n) for n in names) + ")"
-
-
-def _json_object(pairs: tuple[tuple[str, str], ...], prefix: str) -> tuple[str, dict[str, str]]:
-    """`json_object($key_1, col1, ...)`: field names as named parameters, never as SQL text."""
-    params = {f"{prefix}{i}": name for i, (name, _) in enumerate(pairs)}
-    args = ", ".join(f"${prefix}{i}, {quote_ident(col)}" for i, (_, col) in enumerate(pairs))
-    return f"json_object({args})", params
-
-
-def _extra_expr(unknown: tuple[tuple[str, str], ...]) -> tuple[str, dict[str, str]]:
-    """Unknown fields as a JSON object without its null members; NULL when all are null."""
-    if not unknown:
-        return "cast(null as json)", {}
-    obj, params = _json_object(unknown, "extra_key_")
-    present = " or ".join(f"{quote_ident(column)} is not null" for _, column in unknown)
-    return f"case when {present} then json_merge_patch('{{}}', {obj}) end", params
+    return FieldMapping(
+        {k: group(k, v) for k, v in known.items()},
+        tuple(group(v[0][0], v) for v in unknown.values()),
+    )
 
 
 def _blank(value: str) -> str:
@@ -221,30 +250,123 @@ def _blank(value: str) -> str:
     return f"({value} is null or {value} = '' or (ascii({value}) <= 32 and trim({value}) = ''))"
 
 
-def _problems(spec: TableSpec) -> list[tuple[str, str]]:
-    """(condition, reason) per rule, over the inner query's r_<col> (raw) and t_<col> (typed).
+def _raw_expr(names: tuple[str, ...]) -> str:
+    """The raw value of a column fed by these stage columns (the first non-blank one)."""
+    if not names:
+        return "cast(null as varchar)"
+    quoted = [quote_ident(n) for n in names]
+    if len(quoted) == 1:
+        return quoted[0]
+    picks = " ".join(f"when not {_blank(q)} then {q}" for q in quoted)
+    return f"(case {picks} else coalesce({', '.join(quoted)}) end)"
+
+
+def _conflict_text(group: FieldGroup, what: str, prefix: str) -> tuple[str, dict[str, str]]:
+    """SQL naming the group's fields that hold a value when two or more do (else NULL).
+
+    Field names travel as named parameters `$<prefix><i>`.
+    """
+    present = [f"not {_blank(quote_ident(c))}" for c in group.columns]
+    count = " + ".join(f"cast({p} as integer)" for p in present)
+    params = {f"{prefix}{i}": name for i, name in enumerate(group.fields)}
+    params[f"{prefix}what"] = f" all hold a value for {what} (one would be lost)"
+    names = ", ".join(f"case when {p} then ${prefix}{i} end" for i, p in enumerate(present))
+    sql = f"case when ({count}) > 1 then 'fields ' || concat_ws(', ', {names}) || ${prefix}what end"
+    return sql, params
+
+
+def _json_object(pairs: tuple[tuple[str, str], ...], prefix: str) -> tuple[str, dict[str, str]]:
+    """`json_object($key_1, expr1, ...)`: field names as named parameters, never as SQL text."""
+    params = {f"{prefix}{i}": name for i, (name, _) in enumerate(pairs)}
+    args = ", ".join(f"${prefix}{i}, {expr}" for i, (_, expr) in enumerate(pairs))
+    return f"json_object({args})", params
+
+
+def _extra_expr(unknown: tuple[FieldGroup, ...]) -> tuple[str, dict[str, str]]:
+    """Unknown fields as a JSON object without its null members; NULL when all are null."""
+    if not unknown:
+        return "cast(null as json)", {}
+    obj, params = _json_object(
+        tuple((g.target, _raw_expr(g.columns)) for g in unknown), "extra_key_"
+    )
+    present = " or ".join(f"{quote_ident(c)} is not null" for g in unknown for c in g.columns)
+    return f"case when {present} then json_merge_patch('{{}}', {obj}) end", params
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """A rule over the inner query's columns: `condition` is true when the row breaks it."""
+
+    condition: str
+    reason: str  # plain text, passed to SQL as a parameter
+    reason_sql: str | None = None  # or an SQL expression giving the text
+
+
+def _conflict_columns(mapping: FieldMapping) -> tuple[list[str], dict[str, str]]:
+    """Inner query columns `_conflict_<i>`: a two-fields-one-target conflict text, or NULL."""
+    columns: list[str] = []
+    params: dict[str, str] = {}
+    groups = [(g, f"column {g.target}") for g in mapping.sources.values()]
+    groups += [(g, "one extra field") for g in mapping.unknown]
+    for group, what in groups:
+        if len(group.columns) > 1:
+            i = len(columns)
+            sql, more = _conflict_text(group, what, f"conflict_{i}_")
+            columns.append(f"{sql} as {quote_ident(f'_conflict_{i}')}")
+            params.update(more)
+    return columns, params
+
+
+def _problems(spec: TableSpec, conflicts: int, staged: Staged) -> list[_Problem]:
+    """Every rule a row must pass, over the inner query's r_<col> (raw) and t_<col> (typed).
 
     Every condition is a non-NULL boolean that is true when the row breaks the rule.
     """
-    problems: list[tuple[str, str]] = []
+    problems: list[_Problem] = []
+    if staged.problem_column is not None:
+        problems.append(_Problem("(_reader_problem is not null)", "", "_reader_problem"))
+    for i in range(conflicts):
+        column = quote_ident(f"_conflict_{i}")
+        problems.append(_Problem(f"({column} is not null)", "", column))
     for column in spec.columns:
         raw, typed = quote_ident(f"r_{column.name}"), quote_ident(f"t_{column.name}")
         if column.required:
-            problems.append((_blank(raw), f"missing required field {column.name}"))
+            problems.append(_Problem(_blank(raw), f"missing required field {column.name}"))
         if column.type != "VARCHAR":
             problems.append(
-                (
+                _Problem(
                     f"({typed} is null and not {_blank(raw)})",
                     f"{column.name} is not {_TYPE_WORDS[column.type]}",
+                )
+            )
+        if column.rule is not None:
+            rule = column.rule.sql.replace("{value}", typed)
+            problems.append(
+                _Problem(
+                    f"({typed} is not null and not {_blank(raw)} and not coalesce({rule}, false))",
+                    column.rule.reason,
                 )
             )
     for check in spec.checks:
         raws = {c: quote_ident(f"r_{c}") for c in check.columns}
         present = " and ".join(f"not {_blank(r)}" for r in raws.values())
         problems.append(
-            (f"({present} and ({check.parsed_sql.format(**raws)}) is null)", check.reason)
+            _Problem(f"({present} and ({check.parsed_sql.format(**raws)}) is null)", check.reason)
         )
     return problems
+
+
+def _reasons(problems: list[_Problem]) -> tuple[str, dict[str, str]]:
+    """SQL joining the text of every broken rule with `; `; texts travel as parameters."""
+    params: dict[str, str] = {}
+    parts = []
+    for i, problem in enumerate(problems):
+        text = problem.reason_sql
+        if text is None:
+            params[f"reason_{i}"] = problem.reason
+            text = f"$reason_{i}"
+        parts.append(f"case when {problem.condition} then {text} end")
+    return "concat_ws('; ', " + ", ".join(parts) + ")", params
 
 
 def land(con: duckdb.DuckDBPyConnection, staged: Staged, ctx: LandingContext) -> TableCounts:
@@ -255,13 +377,17 @@ def land(con: duckdb.DuckDBPyConnection, staged: Staged, ctx: LandingContext) ->
     spec = staged.spec
     mapping = map_fields(spec, staged)
     inner_cols = ["_source_row"]
+    if staged.problem_column is not None:
+        inner_cols.append(f"{quote_ident(staged.problem_column)} as _reader_problem")
     for column in spec.columns:
-        raw = _raw_expr(mapping.sources[column.name])
+        raw = _raw_expr(mapping.sources[column.name].columns)
         inner_cols.append(f"{raw} as {quote_ident('r_' + column.name)}")
-        parsed = _PARSERS[column.type].format(v=raw)
+        parsed = _PARSERS[column.type].replace("{v}", raw)
         inner_cols.append(f"{parsed} as {quote_ident('t_' + column.name)}")
-    problems = _problems(spec)
-    any_problem = " or ".join(cond for cond, _ in problems) or "false"
+    conflicts, conflict_params = _conflict_columns(mapping)
+    inner_cols += conflicts
+    problems = _problems(spec, len(conflicts), staged)
+    any_problem = " or ".join(p.condition for p in problems) or "false"
 
     extra, extra_params = _extra_expr(mapping.unknown)
     target_cols = [quote_ident(c.name) for c in spec.columns] + [
@@ -286,19 +412,24 @@ def land(con: duckdb.DuckDBPyConnection, staged: Staged, ctx: LandingContext) ->
                 "source_file": ctx.source_file,
                 "loaded_at": loaded_at[0] if loaded_at else None,
                 **extra_params,
+                **conflict_params,
                 **staged.params,
             },
         )
     )
     rejected = 0
     if landed < staged.rows_read:  # a second pass only for files with bad rows
-        pairs = tuple(zip(staged.fields, staged.columns, strict=True))
-        record, record_params = _json_object(pairs, "record_key_") if pairs else ("'{}'", {})
-        reason = (
-            "concat_ws('; ', "
-            + ", ".join(f"case when {cond} then '{text}' end" for cond, text in problems)
-            + ")"
-        )
+        if staged.record_column is not None:
+            record, record_params = quote_ident(staged.record_column), {}
+        elif staged.fields:
+            pairs = tuple(
+                (name, quote_ident(col))
+                for name, col in zip(staged.fields, staged.columns, strict=True)
+            )
+            record, record_params = _json_object(pairs, "record_key_")
+        else:
+            record, record_params = "'{}'", {}
+        reason, reason_params = _reasons(problems)
         insert_bad = (
             "insert into raw_meta.rejected_rows "
             "(load_id, source_file, source_row, table_name, reason, record) "
@@ -314,6 +445,8 @@ def land(con: duckdb.DuckDBPyConnection, staged: Staged, ctx: LandingContext) ->
                     "source_file": ctx.source_file,
                     "table_name": spec.label,
                     **record_params,
+                    **reason_params,
+                    **conflict_params,
                     **staged.params,
                 },
             )
@@ -325,7 +458,7 @@ def land(con: duckdb.DuckDBPyConnection, staged: Staged, ctx: LandingContext) ->
         )
     if staged.cleanup:
         run_sql(con, staged.cleanup)
-    unknown = [name for name, _ in mapping.unknown]
+    unknown = [name for group in mapping.unknown for name in group.fields]
     return TableCounts(spec.label, staged.rows_read, landed, rejected, unknown)
 
 

@@ -1,22 +1,34 @@
 """`run`: the main job, end to end: (generate sample sources,) load, dbt build, dbt docs generate.
 
+The job is the list of `Step`s returned by `main_job_steps()`, run in order
+until one fails; to add a step (publish, charts, ...) add one line there.
+Every step gets the same `JobOptions`.
+
 The loader's DuckDB connection is closed before dbt starts (DuckDB allows one
-writing process per file). dbt runs as a child process in the project
-directory with DBT_PROFILES_DIR = that directory and AAVAIL_WAREHOUSE = the
-absolute warehouse path; its output streams straight to the terminal.
+writing process per file). Before each dbt step the warehouse lock is checked
+with the same bounded wait as `load` (`--lock-timeout`): held by another
+process (a writer, or a reader holding it read-only) the job ends in one line
+naming the holder instead of dbt's traceback. dbt runs as a child process in
+the project directory with DBT_PROFILES_DIR = that directory and
+AAVAIL_WAREHOUSE = the absolute warehouse path; its output streams straight to
+the terminal. SIGTERM, SIGINT and SIGHUP sent to `run` are forwarded to the
+dbt child, `run` waits for it to stop and exits with 128 + the signal number.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from python_loaders.errors import UserError
+from python_loaders.child_process import run_child, signals_interrupt
+from python_loaders.errors import Interrupted, UserError
 from python_loaders.loading import load_sources
+from python_loaders.warehouse import wait_until_free
 
 SAMPLE_DIR = Path("data") / "sample_sources"
 DBT_STEPS: tuple[tuple[str, ...], ...] = (("build",), ("docs", "generate"))
@@ -60,19 +72,102 @@ def ensure_sample_sources(source_dir: Path, quiet: bool) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def run_dbt(args: tuple[str, ...], project_dir: Path, warehouse: Path) -> int:
-    """Run one dbt command in the project, streaming its output; return its exit code."""
+def run_dbt(
+    args: tuple[str, ...],
+    project_dir: Path,
+    warehouse: Path,
+    *,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+) -> int:
+    """Run one dbt command in the project, streaming its output; return its exit code.
+
+    First waits (bounded) until no other process holds the warehouse, so a
+    locked warehouse ends in one line naming the holder (`UserError`, exit 3).
+    """
     env = {
         **os.environ,
         "DBT_PROFILES_DIR": str(project_dir),
         "AAVAIL_WAREHOUSE": str(warehouse),
+        "AAVAIL_LOCK_TIMEOUT": f"{lock_timeout:g}",
     }
     if not sys.stdout.isatty():
         env.setdefault("DBT_USE_COLORS", "false")  # no escape codes in logs and CI output
+    command = [dbt_executable(), *args]
+    wait_until_free(warehouse, lock_timeout=lock_timeout)
     print(f"$ dbt {' '.join(args)}", flush=True)
-    return subprocess.run(
-        [dbt_executable(), *args], cwd=project_dir, env=env, check=False
-    ).returncode
+    return run_child(command, cwd=project_dir, env=env)
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """What every step of one `run` works on (add a field here when a step needs one)."""
+
+    project: Path
+    source_dir: Path
+    warehouse: Path
+    max_reject_rate: float = 0.01
+    quiet: bool = False
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS
+    analytics: Path = Path("data") / "analytics.duckdb"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the main job: a name for messages and a function returning an exit code."""
+
+    name: str
+    run: Callable[[JobOptions], int]
+
+
+def load_step(job: JobOptions) -> int:
+    """Land the source dir in the warehouse (returns with the connection closed)."""
+    result = load_sources(
+        job.source_dir,
+        job.warehouse,
+        max_reject_rate=job.max_reject_rate,
+        lock_timeout=job.lock_timeout,
+        quiet=job.quiet,
+    )
+    return result.exit_code
+
+
+def dbt_step(*args: str) -> Step:
+    """A step running `dbt ARGS...` on the job's project and warehouse."""
+    return Step(
+        f"dbt {' '.join(args)}",
+        lambda job: run_dbt(args, job.project, job.warehouse, lock_timeout=job.lock_timeout),
+    )
+
+
+def publish_step(job: JobOptions) -> int:
+    """Publish the build just made for readers (python_loaders.publish); refuses a failed one."""
+    from python_loaders.publish import describe, publish
+
+    publication = publish(
+        job.warehouse, job.analytics, project_dir=job.project, lock_timeout=job.lock_timeout
+    )
+    print(describe(publication), flush=True)
+    return 0
+
+
+def charts_step(job: JobOptions) -> int:
+    """Render the analysts' charts from the published file into assets/charts (docs assets)."""
+    from python_loaders.charts import CHARTS_DIR, render_charts
+
+    written = render_charts(job.analytics, job.project / CHARTS_DIR)
+    print(f"charts: {len(written)} files in {job.project / CHARTS_DIR}", flush=True)
+    return 0
+
+
+def main_job_steps() -> list[Step]:
+    """The main job, in order: insert new steps here (e.g. publish after `dbt build`)."""
+    return [
+        Step("load", load_step),
+        dbt_step(*DBT_STEPS[0]),
+        Step("publish", publish_step),
+        Step("charts", charts_step),
+        dbt_step(*DBT_STEPS[1]),
+    ]
 
 
 def run_main_job(
@@ -82,26 +177,41 @@ def run_main_job(
     quiet: bool,
     *,
     project_dir: Path | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    analytics: Path | None = None,
 ) -> int:
-    """Generate (if needed), load, `dbt build`, `dbt docs generate`; 0 when every step passed."""
-    project = project_dir or find_project_dir()
-    if source_dir is None:
-        source_dir = project / SAMPLE_DIR
-        ensure_sample_sources(source_dir, quiet)
-    warehouse = warehouse.expanduser().resolve()
-    result = load_sources(
-        source_dir,
-        warehouse,
-        max_reject_rate=max_reject_rate,
-        lock_timeout=LOCK_TIMEOUT_SECONDS,
-        quiet=quiet,
-    )  # returns with the warehouse connection closed
-    if result.exit_code != 0:
-        print(f"error: step `load` failed (exit {result.exit_code}); dbt not run", file=sys.stderr)
-        return result.exit_code
-    for args in DBT_STEPS:
-        code = run_dbt(args, project, warehouse)
-        if code != 0:
-            print(f"error: step `dbt {' '.join(args)}` failed (exit {code})", file=sys.stderr)
-            return code
-    return 0
+    """Generate (if needed), then run every step of `main_job_steps()`; 0 when all passed.
+
+    A step that fails, or a signal, stops the job with one line naming the step.
+    """
+    with signals_interrupt():
+        project = project_dir or find_project_dir()
+        dbt_executable()  # fail before loading anything when dbt is missing
+        if source_dir is None:
+            source_dir = project / SAMPLE_DIR
+            ensure_sample_sources(source_dir, quiet)
+        job = JobOptions(
+            project=project,
+            source_dir=source_dir,
+            warehouse=warehouse.expanduser().resolve(),
+            max_reject_rate=max_reject_rate,
+            quiet=quiet,
+            lock_timeout=lock_timeout,
+            analytics=(analytics or JobOptions.analytics).expanduser().resolve(),
+        )
+        steps = main_job_steps()
+        for index, step in enumerate(steps):
+            skipped = ", ".join(f"`{later.name}`" for later in steps[index + 1 :])
+            tail = f"; not run: {skipped}" if skipped else ""
+            try:
+                code = step.run(job)
+            except Interrupted as stop:
+                print(f"error: {stop} during step `{step.name}`{tail}", file=sys.stderr)
+                return stop.exit_code
+            except UserError as error:
+                print(f"error: step `{step.name}`: {error}{tail}", file=sys.stderr)
+                return error.exit_code
+            if code != 0:
+                print(f"error: step `{step.name}` failed (exit {code}){tail}", file=sys.stderr)
+                return code
+        return 0

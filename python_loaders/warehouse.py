@@ -1,8 +1,12 @@
 """Open the warehouse for writing: bounded wait on a lock, one-line errors, raw schemas.
 
-DuckDB allows one writing process per file. When another process holds it,
-`connect()` retries until `lock_timeout` seconds have passed and then raises a
-`UserError` naming the holder (DuckDB's lock message carries its program and PID).
+DuckDB allows one writing process per file, and a reader holding the file
+read-only blocks a writer too. When another process holds it, `connect()`
+retries until `lock_timeout` seconds have passed and then raises a `UserError`
+naming the holder (program and PID, taken from DuckDB's lock message without
+its read-only-mode hint). `wait_until_free()` is the same wait without keeping
+the connection: the main job runs it before each dbt step, and dbt itself runs
+it through the `python_loaders.dbt_lock_plugin` plugin named in profiles.yml.
 """
 
 from __future__ import annotations
@@ -21,7 +25,11 @@ from python_loaders.errors import UserError
 from python_loaders.landing import TableSpec, run_sql
 
 EXIT_LOCKED = 3
-_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<holder>.*?)(?:\. See also|$)")
+# "... Conflicting lock is held in /usr/bin/python3 (PID 42) [by user u]. However, you would
+# be able to open this database in read-only mode ... See also https://..."
+_LOCK_HOLDER = re.compile(
+    r"Conflicting lock is held in (?P<holder>.*?\(PID \d+\)|.*?(?=\. |\.?$))"
+)
 _RETRY_SECONDS = 0.2
 
 
@@ -35,8 +43,22 @@ def _one_line(error: BaseException) -> str:
     return lines[0] if lines else type(error).__name__
 
 
-def connect(path: Path, *, lock_timeout: float) -> duckdb.DuckDBPyConnection:
-    """A read-write connection to the warehouse file, creating its folder when needed."""
+def lock_holder(error: BaseException) -> str | None:
+    """The process holding the file ("/usr/bin/python3 (PID 42)") named in a lock error, if any."""
+    found = _LOCK_HOLDER.search(str(error))
+    return found.group("holder").strip() if found else None
+
+
+def connect(
+    path: Path, *, lock_timeout: float, timeout_option: str = "--lock-timeout"
+) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to the warehouse file, creating its folder when needed.
+
+    `timeout_option` names the setting that raises the wait, for the lock message.
+    """
+    path = path.expanduser()
+    if path.is_dir():
+        raise UserError(f"warehouse {path} is a directory, not a DuckDB file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -49,18 +71,24 @@ def connect(path: Path, *, lock_timeout: float) -> duckdb.DuckDBPyConnection:
         try:
             return duckdb.connect(str(path), config=config)
         except duckdb.Error as error:
-            message = str(error)
-            holder = _LOCK_HOLDER.search(message)
-            if holder is None and "lock" not in message.lower():
+            holder = lock_holder(error)
+            if holder is None and "lock" not in str(error).lower():
                 raise UserError(f"cannot open warehouse {path}: {_one_line(error)}") from None
             if time.monotonic() >= deadline:
-                who = holder.group("holder").strip() if holder else "another process"
+                who = holder or "another process"
                 raise UserError(
                     f"warehouse {path} is locked by {who}; gave up after {lock_timeout:g}s"
-                    " (wait for it to finish or raise --lock-timeout)",
+                    f" (wait for it to finish or raise {timeout_option})",
                     exit_code=EXIT_LOCKED,
                 ) from None
             time.sleep(_RETRY_SECONDS)
+
+
+def wait_until_free(
+    path: Path, *, lock_timeout: float, timeout_option: str = "--lock-timeout"
+) -> None:
+    """Wait (bounded) until no other process holds the warehouse; `UserError` naming it if not."""
+    connect(path, lock_timeout=lock_timeout, timeout_option=timeout_option).close()
 
 
 @contextmanager

@@ -6,7 +6,10 @@ with
 
 invoice_lines as (
 
-    select * from {{ ref('fct_invoice_lines') }}
+    -- staging, not the fct_invoice_lines mart: an intermediate model reads only
+    -- earlier layers (dbt-score rule no_dependency_on_later_layer); both hold the
+    -- same rows (singular test assert_fct_invoice_lines_matches_staging)
+    select * from {{ ref('stg_billing__invoice_lines') }}
 
 ),
 
@@ -24,8 +27,7 @@ calendar as (
 
     -- every calendar day from the first to the last invoice date
     select
-        cast(unnest(generate_series(first_date, last_date, interval 1 day)) as date)
-            as revenue_date
+        {{ days_from_to('first_date', 'last_date') }} as revenue_date
 
     from date_bounds
 

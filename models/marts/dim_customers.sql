@@ -30,6 +30,24 @@ invoice_lines as (
 
 ),
 
+customer_ages as (
+
+    select
+        customer_id,
+        cast(
+            date_part('year', {{ as_of_date() }}) - date_part('year', birth_date)
+            - case
+                when {{ month_day_number(as_of_date()) }} < {{ month_day_number('birth_date') }}
+                    then 1
+                else 0
+            end
+            as integer
+        ) as age
+
+    from customers
+
+),
+
 customer_billing as (
 
     select
@@ -57,15 +75,17 @@ final as (
         customers.last_name,
         customers.gender,
         customers.birth_date,
-        cast(
-            date_part('year', {{ as_of_date() }}) - date_part('year', customers.birth_date)
-            - case
-                when strftime({{ as_of_date() }}, '%m%d') < strftime(customers.birth_date, '%m%d')
-                    then 1
-                else 0
-            end
-            as integer
-        ) as age,
+        customer_ages.age,
+        case
+            when customer_ages.age < 18 then 'under 18'
+            when customer_ages.age < 25 then '18-24'
+            when customer_ages.age < 35 then '25-34'
+            when customer_ages.age < 45 then '35-44'
+            when customer_ages.age < 55 then '45-54'
+            when customer_ages.age < 65 then '55-64'
+            when customer_ages.age >= 65 then '65+'
+            else 'unknown'
+        end as age_band,
         customers.city,
         customers.state,
         customers.country_id,
@@ -87,6 +107,9 @@ final as (
         customer_billing.last_invoice_date
 
     from customers
+
+    left join customer_ages
+        on customers.customer_id = customer_ages.customer_id
 
     left join countries
         on customers.country_id = countries.country_id

@@ -2,8 +2,10 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='invoice_month',
+        incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
+        unique_key=none if target.type == 'spark' else 'invoice_month',
+        partition_by=['invoice_month'] if target.type == 'spark' else none,
+        file_format='parquet' if target.type == 'spark' else none,
         on_schema_change='fail',
     )
 }}

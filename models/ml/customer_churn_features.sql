@@ -33,25 +33,16 @@ final as (
         snapshot.snapshot_date,
         customers.country_name,
         customers.subscriber_type,
-        case
-            when customers.age < 18 then 'under 18'
-            when customers.age < 25 then '18-24'
-            when customers.age < 35 then '25-34'
-            when customers.age < 45 then '35-44'
-            when customers.age < 55 then '45-54'
-            when customers.age < 65 then '55-64'
-            when customers.age >= 65 then '65+'
-            else 'unknown'
-        end as age_band,
-        cast(activity.last_active_date - customers.signup_date as integer) as tenure_days,
+        customers.age_band,
+        cast({{ days_between('customers.signup_date', 'activity.last_active_date') }} as integer) as tenure_days,
         customers.num_streams,
         customers.num_stream_events,
         cast(
             customers.num_streams * 30.0
-            / greatest(activity.last_active_date - customers.signup_date, 30)
+            / greatest({{ days_between('customers.signup_date', 'activity.last_active_date') }}, 30)
             as decimal(18, 3)
         ) as streams_per_month,
-        cast(snapshot.snapshot_date - activity.last_active_date as integer)
+        cast({{ days_between('activity.last_active_date', 'snapshot.snapshot_date') }} as integer)
             as days_since_last_stream,
         customers.has_invoice_lines,
         customers.num_invoices,

@@ -2,6 +2,8 @@
 
 Field names drift between files: `total_price`, `StreamID` and `TimesViewed`
 are aliases (matched case-insensitively) of `price`, `stream_id`, `times_viewed`.
+A record holding both a name and its alias (`price` and `total_price`) is
+rejected (landing.py). Every column's plausibility rule: docs/raw_tables.md.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import duckdb
 
 from python_loaders.landing import Column, RowCheck, Staged, TableSpec
 from python_loaders.readers import read_json_array
+from python_loaders.sources import rules
 from python_loaders.sources.base import Source
 
 INVOICE_LINES = TableSpec(
@@ -19,14 +22,14 @@ INVOICE_LINES = TableSpec(
     "invoice_lines",
     (
         Column("country", required=True),
-        Column("customer_id", "DOUBLE"),
-        Column("invoice", required=True),
-        Column("price", "DOUBLE", required=True, aliases=("total_price",)),
+        Column("customer_id", "DOUBLE", rule=rules.id_rule("customer_id")),
+        Column("invoice", required=True, rule=rules.INVOICE_CODE),
+        Column("price", "DOUBLE", required=True, aliases=("total_price",), rule=rules.PRICE),
         Column("stream_id", required=True, aliases=("streamid",)),
-        Column("times_viewed", "BIGINT", aliases=("timesviewed",)),
-        Column("year", required=True),
-        Column("month", required=True),
-        Column("day", required=True),
+        Column("times_viewed", "BIGINT", aliases=("timesviewed",), rule=rules.TIMES_VIEWED),
+        Column("year", required=True, rule=rules.whole_text_rule("year", "{4}", 1990, 2099)),
+        Column("month", required=True, rule=rules.whole_text_rule("month", "{1,2}", 1, 12)),
+        Column("day", required=True, rule=rules.whole_text_rule("day", "{1,2}", 1, 31)),
     ),
     checks=(
         RowCheck(

@@ -1,4 +1,7 @@
-"""CRM: the SQLite customer database `aavail-customers.db` -> raw_crm.*."""
+"""CRM: the SQLite customer database `aavail-customers.db` -> raw_crm.*.
+
+Every column's plausibility rule: docs/raw_tables.md.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import duckdb
 
 from python_loaders.landing import Column, RowCheck, Staged, TableSpec
 from python_loaders.readers import read_sqlite_tables
+from python_loaders.sources import rules
 from python_loaders.sources.base import Source
 
 FILE_NAME = "aavail-customers.db"
@@ -16,15 +20,15 @@ CUSTOMER = TableSpec(
     "raw_crm",
     "customer",
     (
-        Column("generated_id", "BIGINT"),
-        Column("customer_id", "BIGINT", required=True),
+        Column("generated_id", "BIGINT", rule=rules.id_rule("generated_id")),
+        Column("customer_id", "BIGINT", required=True, rule=rules.id_rule("customer_id")),
         Column("last_name"),
         Column("first_name"),
         Column("gender"),
-        Column("dob", required=True),
+        Column("dob", required=True, rule=rules.MM_DD_YY),
         Column("city"),
         Column("state"),
-        Column("country_id", "BIGINT"),
+        Column("country_id", "BIGINT", rule=rules.id_rule("country_id")),
     ),
     checks=(
         RowCheck(
@@ -38,8 +42,8 @@ COUNTRY = TableSpec(
     "raw_crm",
     "country",
     (
-        Column("generated_id", "BIGINT"),
-        Column("country_id", "BIGINT", required=True),
+        Column("generated_id", "BIGINT", rule=rules.id_rule("generated_id")),
+        Column("country_id", "BIGINT", required=True, rule=rules.id_rule("country_id")),
         Column("country_name"),
     ),
 )
@@ -47,19 +51,19 @@ INVOICE = TableSpec(
     "raw_crm",
     "invoice",
     (
-        Column("generated_id", "BIGINT"),
-        Column("invoice_item_id", "BIGINT", required=True),
-        Column("customer_id", "BIGINT", required=True),
-        Column("signup_date", "DATE", required=True),
-        Column("last_stream", "DATE"),
+        Column("generated_id", "BIGINT", rule=rules.id_rule("generated_id")),
+        Column("invoice_item_id", "BIGINT", required=True, rule=rules.id_rule("invoice_item_id")),
+        Column("customer_id", "BIGINT", required=True, rule=rules.id_rule("customer_id")),
+        Column("signup_date", "DATE", required=True, rule=rules.date_rule("signup_date")),
+        Column("last_stream", "DATE", rule=rules.date_rule("last_stream")),
     ),
 )
 INVOICE_ITEM = TableSpec(
     "raw_crm",
     "invoice_item",
     (
-        Column("generated_id", "BIGINT"),
-        Column("invoice_item_id", "BIGINT", required=True),
+        Column("generated_id", "BIGINT", rule=rules.id_rule("generated_id")),
+        Column("invoice_item_id", "BIGINT", required=True, rule=rules.id_rule("invoice_item_id")),
         Column("invoice_item"),
     ),
 )

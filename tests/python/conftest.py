@@ -63,6 +63,7 @@ class DbtWarehouse:
         self.manifest: dict = {}
         self.catalog: dict = {}
         self.build_results: dict = {}
+        self.build_manifest: dict = {}  # manifest.json of the build (docs generate rewrites it)
         self.build_output = ""
         self.sources: Path | None = None
 
@@ -120,6 +121,7 @@ class DbtWarehouse:
         result = self.dbt("build", "--threads", "2", *extra)
         self.build_output = result.stdout
         self.build_results = self.run_results
+        self.build_manifest = self.manifest
         return result
 
     def docs(self) -> None:

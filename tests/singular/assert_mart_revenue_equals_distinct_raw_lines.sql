@@ -15,7 +15,7 @@ raw_lines as (
         year,
         month,
         day,
-        cast(_extra_fields as varchar) as extra_fields
+        cast(_extra_fields as string) as extra_fields
     from {{ source('billing', 'invoice_lines') }}
 
 ),

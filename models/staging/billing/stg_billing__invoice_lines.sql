@@ -1,6 +1,6 @@
 with
 
-source as not materialized (
+source as {{ not_materialized() }} (
 
     select * from {{ source('billing', 'invoice_lines') }}
 
@@ -32,7 +32,7 @@ deduplicated as (
         year,
         month,
         day,
-        cast(_extra_fields as varchar) as extra_fields,
+        cast(_extra_fields as string) as extra_fields,
         -- a grouping column (a function of year and month), so that a filter on
         -- invoice_month reaches the raw table scan below the deduplication
         make_date(cast(year as integer), cast(month as integer), 1) as invoice_month,
@@ -73,7 +73,7 @@ classified_stream_codes as (
     left join stream_code_types as prefix_codes
         on
             prefix_codes.match_type = 'prefix'
-            and starts_with(lower(stream_codes.stream_id), lower(prefix_codes.stream_code))
+            and {{ text_starts_with('lower(stream_codes.stream_id)', 'lower(prefix_codes.stream_code)') }}
 
 ),
 
@@ -87,12 +87,12 @@ renamed as (
             'deduplicated.extra_fields',
         ]) }} as invoice_line_id,
         cast(
-            regexp_replace(deduplicated.invoice, '[^0-9]', '', 'g') as bigint
+            {{ regexp_replace_all('deduplicated.invoice', "'[^0-9]'", "''") }} as bigint
         ) as invoice_id,
         trim(deduplicated.invoice) as invoice_code,
         case
-            when regexp_extract(trim(deduplicated.invoice), '^[A-Za-z]*') = '' then 'sale'
-            when upper(regexp_extract(trim(deduplicated.invoice), '^[A-Za-z]*')) = 'C'
+            when regexp_extract(trim(deduplicated.invoice), '^[A-Za-z]*', 0) = '' then 'sale'
+            when upper(regexp_extract(trim(deduplicated.invoice), '^[A-Za-z]*', 0)) = 'C'
                 then 'cancellation'
             else 'adjustment'
         end as invoice_type,
@@ -103,7 +103,7 @@ renamed as (
         ) as invoice_date,
         deduplicated.invoice_month,
         case
-            when deduplicated.customer_id = trunc(deduplicated.customer_id)
+            when deduplicated.customer_id = {{ truncated_number('deduplicated.customer_id') }}
                 then cast(deduplicated.customer_id as bigint)
         end as customer_id,
         coalesce(country_spellings.country_name, trim(deduplicated.country)) as country_name,
@@ -112,7 +112,7 @@ renamed as (
         classified_stream_codes.stream_code_type,
         classified_stream_codes.is_product,
         deduplicated.times_viewed,
-        cast(deduplicated.price as decimal(18, 2)) as price,
+        {{ double_to_decimal('deduplicated.price', 18, 2) }} as price,
         deduplicated.extra_fields,
         deduplicated.num_landed_copies,
         deduplicated.source_file,

@@ -20,7 +20,7 @@ deduplicated as (
         city,
         state,
         country_id,
-        cast(_extra_fields as varchar) as extra_fields,
+        cast(_extra_fields as string) as extra_fields,
         min(generated_id) as generated_id,
         count(*) as num_landed_copies,
         max(_load_id) as load_id,

@@ -17,7 +17,7 @@ deduplicated as (
         date,
         invoice_item_id,
         subscription_stopped,
-        cast(_extra_fields as varchar) as extra_fields,
+        cast(_extra_fields as string) as extra_fields,
         count(*) as num_landed_copies,
         min(_source_file) as source_file,
         max(_load_id) as load_id,

@@ -7,8 +7,6 @@ do find gaps.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 PROJECT = "aavail"
 
 # The only warnings a build may give: relationship tests where orphans are real
@@ -43,68 +41,34 @@ def unexpected_results(run_results: dict, allowed_warnings: frozenset[str]) -> l
     return problems
 
 
-def _column_gaps(unique_id: str, node: dict, catalog_node: dict | None) -> list[str]:
-    documented = {
-        name.lower()
-        for name, column in node.get("columns", {}).items()
-        if (column.get("description") or "").strip()
-    }
-    present = {name.lower() for name in node.get("columns", {})}
-    if catalog_node is not None:
-        present |= {name.lower() for name in catalog_node["columns"]}
-    return [
-        f"{unique_id}: column {name} has no description" for name in sorted(present - documented)
+def undeclared_columns(manifest: dict, catalog: dict) -> list[str]:
+    """Columns that exist in the built warehouse (catalog.json) but are not declared
+    with a description in the YAML of their model, seed, snapshot or source.
+
+    dbt-score (tests/python/conventions) checks every declared column is described,
+    but reads only the manifest; a column the SQL adds without YAML is invisible
+    to it. Marts' enforced contracts catch it there; this catches it everywhere.
+    """
+    problems = []
+    resources = [
+        (unique_id, node, catalog.get("nodes", {}).get(unique_id))
+        for unique_id, node in manifest["nodes"].items()
+        if node.get("package_name") == PROJECT and node["resource_type"] in DOCUMENTED_RESOURCES
+    ] + [
+        (unique_id, source, catalog.get("sources", {}).get(unique_id))
+        for unique_id, source in manifest["sources"].items()
+        if source["package_name"] == PROJECT
     ]
-
-
-def description_gaps(manifest: dict, catalog: dict) -> list[str]:
-    """Models, seeds, snapshots and sources (and each of their columns, as
-    declared in YAML or as built in the warehouse) without a description."""
-    problems = []
-    for unique_id, node in manifest["nodes"].items():
-        if node.get("package_name") != PROJECT or node["resource_type"] not in DOCUMENTED_RESOURCES:
+    for unique_id, node, built in resources:
+        if built is None:
             continue
-        if not (node.get("description") or "").strip():
-            problems.append(f"{unique_id}: no description")
-        problems += _column_gaps(unique_id, node, catalog.get("nodes", {}).get(unique_id))
-    for unique_id, source in manifest["sources"].items():
-        if source["package_name"] != PROJECT:
-            continue
-        if not (source.get("description") or "").strip():
-            problems.append(f"{unique_id}: no description")
-        problems += _column_gaps(unique_id, source, catalog.get("sources", {}).get(unique_id))
-    return problems
-
-
-def primary_key_gaps(manifest: dict) -> list[str]:
-    """Models, seeds and snapshots without a tested primary key: a column with
-    both `unique` and `not_null`, or a `unique_combination_of_columns` test
-    whose columns are each tested `not_null`."""
-    column_tests: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    combinations: dict[str, list[list[str]]] = defaultdict(list)
-    for node in manifest["nodes"].values():
-        if node["resource_type"] != "test" or not node.get("attached_node"):
-            continue
-        metadata = node.get("test_metadata") or {}
-        name = metadata.get("name")
-        attached = node["attached_node"]
-        if name in ("unique", "not_null") and node.get("column_name"):
-            column_tests[attached][node["column_name"].lower()].add(name)
-        elif name == "unique_combination_of_columns":
-            kwargs = metadata.get("kwargs") or {}
-            columns = kwargs.get("combination_of_columns") or []
-            combinations[attached].append([column.lower() for column in columns])
-
-    problems = []
-    for unique_id, node in manifest["nodes"].items():
-        if node.get("package_name") != PROJECT or node["resource_type"] not in DOCUMENTED_RESOURCES:
-            continue
-        tests = column_tests[unique_id]
-        single = any({"unique", "not_null"} <= names for names in tests.values())
-        combined = any(
-            columns and all("not_null" in tests[column] for column in columns)
-            for columns in combinations[unique_id]
-        )
-        if not (single or combined):
-            problems.append(f"{unique_id}: no tested primary key")
+        described = {
+            name.lower()
+            for name, column in node.get("columns", {}).items()
+            if (column.get("description") or "").strip()
+        }
+        problems += [
+            f"{unique_id}: column {name} is built but not described in YAML"
+            for name in sorted({name.lower() for name in built["columns"]} - described)
+        ]
     return problems

@@ -179,9 +179,10 @@ def test_a_sqlite_file_without_a_crm_table_is_rejected(tmp_path: Path, warehouse
     assert query(warehouse, "select count(*) from raw_crm.customer") == [(0,)]
 
 
-def test_a_file_that_becomes_unparseable_loses_its_rows_and_is_marked_rejected(
+def test_a_file_that_becomes_unparseable_keeps_its_rows_and_is_marked_rejected(
     billing_dir, warehouse
 ):
+    # Issue 8 point 2: the previous version stays in place (tests in test_keeps_previous_version.py).
     sources = billing_dir({"a.json": [invoice_line()]})
     load(sources, warehouse)
     (sources / "invoices" / "a.json").write_text('[{"invoice": ')
@@ -189,7 +190,7 @@ def test_a_file_that_becomes_unparseable_loses_its_rows_and_is_marked_rejected(
     result = load(sources, warehouse)
 
     assert result.count("rejected") == 1
-    assert query(warehouse, "select count(*) from raw_billing.invoice_lines") == [(0,)]
+    assert query(warehouse, "select count(*) from raw_billing.invoice_lines") == [(1,)]
     assert query(warehouse, "select status from raw_meta.files") == [("rejected",)]
 
 
