@@ -91,6 +91,7 @@ class FileRecord:
 
     file_path: str
     sha256: str
+    source: str
     status: str
     landed_sha256: str | None
     source_dir: str | None
@@ -188,7 +189,8 @@ def finish_load(
 def file_records(con: duckdb.DuckDBPyConnection) -> dict[str, FileRecord]:
     """Every file raw_meta.files knows, by path."""
     rows = con.execute(
-        "select file_path, sha256, status, landed_sha256, source_dir, rows_read, rows_landed,"
+        "select file_path, sha256, source, status, landed_sha256, source_dir, rows_read,"
+        " rows_landed,"
         " missing_since_load_id from raw_meta.files"
     ).fetchall()
     return {r[0]: FileRecord(*r) for r in rows}
@@ -273,7 +275,9 @@ def move_file(
 ) -> int:
     """Re-point the rows landed from `old_path` to `new_path` (same content); return their count.
 
-    Anything recorded under `new_path` before (an older file of that name) is removed first.
+    The rows get this run's `_load_id`, so incremental models rebuild them with the new
+    path. Anything recorded under `new_path` before (an older file of that name) is
+    removed first.
     """
     tables = list(tables)
     forget_file(con, new_path, tables)
@@ -282,8 +286,8 @@ def move_file(
         row = _first(
             run_sql(
                 con,
-                f"update {table} set _source_file = $2 where _source_file = $1",
-                [old_path, new_path],
+                f"update {table} set _source_file = $2, _load_id = $3 where _source_file = $1",
+                [old_path, new_path, load_id],
             )
         )
         moved += int(row[0]) if row else 0  # type: ignore[call-overload]

@@ -12,7 +12,9 @@ after publish and before `dbt docs generate`) writes into `assets/charts/`:
 - `report.html`: the charts with a table of the figures behind them.
 
 dbt copies `assets/` into the docs site (`asset-paths` in dbt_project.yml), so
-the docs Overview shows the charts and links the report. The same published
+the docs Overview shows the charts and links the report. `$AAVAIL_CHARTS_DIR`
+sends them elsewhere (tests running `run` on throwaway warehouses set it, so
+they never overwrite the project's charts). The same published
 data gives byte-identical files: PNG metadata carries no software or date.
 """
 
@@ -39,6 +41,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from python_loaders.errors import UserError
 
 CHARTS_DIR = Path("assets") / "charts"  # under the project; dbt_project.yml asset-paths: [assets]
+CHARTS_DIR_VARIABLE = "AAVAIL_CHARTS_DIR"
 TOP_COUNTRIES = 5
 REVENUE_UNIT = "revenue (sum of price, source currency)"
 PNG_METADATA = {"Software": None}  # no matplotlib version stamp: same data, same bytes
@@ -180,11 +183,14 @@ def _monthly_revenue(data: ReportData) -> Figure:
         axes.plot(
             rows["revenue_month"], rows["revenue"].astype(float), marker="o", ms=3, label=name
         )
+    # one country usually dwarfs the rest: a symmetric log scale keeps every line readable
+    # (linear near zero, so negative months from adjustments still show)
+    axes.set_yscale("symlog", linthresh=100)
     axes.set_xlabel("month")
-    axes.set_ylabel(f"monthly {REVENUE_UNIT}")
+    axes.set_ylabel(f"monthly {REVENUE_UNIT},\nlog scale")
     axes.yaxis.set_major_formatter(FuncFormatter(_money))
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
-    axes.legend(title="country", fontsize=8)
+    axes.legend(title="country", fontsize=8, ncols=3)
     return figure
 
 
@@ -335,12 +341,17 @@ td,th{{border:1px solid #ccc;padding:2px 8px;text-align:right}}</style></head>
 """
 
 
+def default_charts_dir(project: Path) -> Path:
+    """Where `run` and `charts` draw: $AAVAIL_CHARTS_DIR (tests), else <project>/assets/charts."""
+    return Path(os.environ.get(CHARTS_DIR_VARIABLE) or project / CHARTS_DIR).expanduser()
+
+
 def render_charts(analytics: Path, out_dir: Path) -> list[Path]:
     """Render every chart and the report page from `analytics` into `out_dir`; return the files."""
     data = read_report_data(analytics)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    with plt.rc_context({"svg.hashsalt": "aavail", "font.family": "DejaVu Sans"}):
+    with plt.rc_context({"font.family": "DejaVu Sans"}):  # the same font on every machine
         for name, (_, draw) in CHARTS.items():
             _save_png(draw(data), out_dir / name)
             written.append(out_dir / name)

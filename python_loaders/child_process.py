@@ -26,6 +26,7 @@ from python_loaders.errors import Interrupted
 
 FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 STOP_GRACE_SECONDS = 30.0
+_POLL_SECONDS = 0.25
 
 
 Handler = Callable[[int, FrameType | None], None]
@@ -89,10 +90,12 @@ def _wait_group_gone(pgid: int, timeout: float) -> None:
 def run_child(command: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> int:
     """Run `command` to its end and return its exit code; `Interrupted` if we were signalled."""
     received: list[int] = []
+    kill_at: list[float] = []  # when the first signal's grace period ends
     child: subprocess.Popen[bytes] | None = None
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         received.append(signum)
+        kill_at.append(time.monotonic() + STOP_GRACE_SECONDS)
         if child is not None:
             _signal_group(child.pid, signum)
 
@@ -103,12 +106,13 @@ def run_child(command: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> i
                 _signal_group(child.pid, received[0])
             while True:
                 try:
-                    code = child.wait(timeout=STOP_GRACE_SECONDS if received else None)
+                    code = child.wait(timeout=_POLL_SECONDS)
                     break
                 except subprocess.TimeoutExpired:
-                    _signal_group(child.pid, signal.SIGKILL)
+                    if kill_at and time.monotonic() >= kill_at[0]:
+                        _signal_group(child.pid, signal.SIGKILL)
             if received:
-                _wait_group_gone(child.pid, STOP_GRACE_SECONDS)
+                _wait_group_gone(child.pid, max(kill_at[0] - time.monotonic(), 1.0))
         finally:
             if child is not None and child.poll() is None:  # only on an unexpected error
                 _signal_group(child.pid, signal.SIGKILL)

@@ -97,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--lock-timeout", type=_seconds, default=30.0, help="seconds to wait")
     load.add_argument("--quiet", action="store_true", help="no progress bars")
     load.add_argument(
+        "--export-parquet",
+        type=_path,
+        default=None,
+        metavar="DIR",
+        help="after a clean load, write the raw tables as Parquet datasets to DIR (for Spark)",
+    )
+    load.add_argument(
         "--prune-missing",
         action="store_true",
         help="remove the rows of files recorded from this source dir that are no longer in it",
@@ -110,7 +117,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--lock-timeout", type=_seconds, default=30.0, help="seconds to wait, before each step"
     )
     run.add_argument("--analytics", type=_path, default=None, help="the published file")
+    run.add_argument(
+        "--target",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="spark: load, export raw Parquet, dbt build on Spark (README 'Scale out')",
+    )
+    run.add_argument("--raw-parquet", type=_path, default=None, help="Parquet export folder")
     run.add_argument("--quiet", action="store_true")
+
+    export = commands.add_parser(
+        "export-raw", help="write the warehouse's raw tables as Parquet datasets (for Spark)"
+    )
+    export.add_argument("--warehouse", type=_path, default=None)
+    export.add_argument("--out", type=_path, default=None, help="default data/raw_parquet")
+    export.add_argument("--lock-timeout", type=_seconds, default=30.0, help="seconds to wait")
 
     pub = commands.add_parser("publish", help="publish the last green dbt build for readers")
     pub.add_argument("--warehouse", type=_path, default=None)
@@ -155,12 +176,21 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_console(args.analytics or default_analytics())
         if args.command == "charts":
-            from python_loaders.charts import CHARTS_DIR, render_charts
+            from python_loaders.charts import default_charts_dir, render_charts
             from python_loaders.pipeline import find_project_dir
 
-            out = args.out or find_project_dir() / CHARTS_DIR
+            out = args.out or default_charts_dir(find_project_dir())
             written = render_charts(args.analytics or default_analytics(), out)
             print(f"charts: {len(written)} files in {out}")
+            return 0
+        if args.command == "export-raw":
+            from python_loaders.raw_parquet import default_parquet_dir, export_raw_parquet, summary
+
+            out = args.out or default_parquet_dir()
+            exported = export_raw_parquet(
+                args.warehouse or default_warehouse(), out, lock_timeout=args.lock_timeout
+            )
+            print(summary(exported, out))
             return 0
         warehouse = args.warehouse or default_warehouse()
         try:
@@ -178,6 +208,15 @@ def main(argv: list[str] | None = None) -> int:
                 quiet=args.quiet,
                 prune_missing=args.prune_missing,
             )
+            if result.exit_code == 0 and args.export_parquet is not None:
+                from python_loaders.raw_parquet import export_raw_parquet, summary
+
+                exported = export_raw_parquet(
+                    args.warehouse or default_warehouse(),
+                    args.export_parquet,
+                    lock_timeout=args.lock_timeout,
+                )
+                print(summary(exported, args.export_parquet))
             return result.exit_code
         from python_loaders.pipeline import run_main_job
 
@@ -188,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
             quiet=args.quiet,
             lock_timeout=args.lock_timeout,
             analytics=args.analytics or default_analytics(),
+            target=None if args.target == "duckdb" else args.target,
+            raw_parquet=args.raw_parquet,
         )
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -202,15 +202,21 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-def transient_cause(error: BaseException) -> str | None:
-    """One line when the failure is transient (worth a rerun as is), else None."""
+def transient_cause(error: BaseException) -> tuple[str, str] | None:
+    """(`read` or `land`, one line) when the failure is transient (worth a rerun), else None.
+
+    `read`: reading the file failed (an OS error, a locked or busy SQLite file);
+    `land`: DuckDB failed (out of memory, a full disk, an I/O error, a failed commit).
+    """
     for cause in _chain(error):
-        if isinstance(cause, (*_TRANSIENT_DUCKDB, OSError, MemoryError)):
-            return _one_line(cause)
+        if isinstance(cause, OSError):
+            return "read", _one_line(cause)
+        if isinstance(cause, (*_TRANSIENT_DUCKDB, MemoryError)):
+            return "land", _one_line(cause)
         if isinstance(cause, sqlite3.Error) and getattr(cause, "sqlite_errorname", "").startswith(
             _TRANSIENT_SQLITE
         ):
-            return _one_line(cause)
+            return "read", _one_line(cause)
     return None
 
 
@@ -253,7 +259,7 @@ class _Reason:
     """Why a file is rejected; a transient one is worth a rerun of the same file."""
 
     text: str
-    transient: bool = False
+    transient: str | None = None  # `read` or `land` when a rerun may succeed
 
 
 @dataclass
@@ -331,7 +337,10 @@ class _Run:
         """Record the file as rejected, leaving the version in place (if any) untouched."""
         kept = _kept_note(self.records.get(task.rel))
         if reason.transient:
-            message = f"could not read (transient: {reason.text}), {kept or 'nothing landed'}"
+            message = (
+                f"could not {reason.transient} (transient: {reason.text}),"
+                f" {kept or 'nothing landed'}"
+            )
             message += "; rerun to retry"
         else:
             message = f"{reason.text}; {kept}" if kept else reason.text
@@ -410,7 +419,7 @@ class _Run:
         """The one-line reason a file could not be landed."""
         transient = transient_cause(error)
         if transient is not None:
-            return _Reason(transient, transient=True)
+            return _Reason(transient[1], transient=transient[0])
         if isinstance(error, FileRejected):
             return _Reason(_one_line(error))
         # Not an expected failure: a bug. Keep its traceback for the report.
@@ -434,7 +443,9 @@ class _Run:
             (
                 record
                 for record in self._by_content.get(task.digest or "", [])
-                if record.file_path != task.rel and record.rows_read > 0
+                if record.file_path != task.rel
+                and record.source == task.found.source.name
+                and record.rows_read > 0
             ),
             None,
         )
@@ -479,7 +490,7 @@ class _Run:
                 _Reason("file name is not valid UTF-8 (shown with \\x escapes): rename the file"),
             )
         if task.read_error is not None:
-            return lambda: self._reject_now(task, _Reason(task.read_error or "", transient=True))
+            return lambda: self._reject_now(task, _Reason(task.read_error or "", transient="read"))
         if known is not None and known.landed_sha256 == task.digest:
             if known.status == "landed":
                 return lambda: FileOutcome(task.rel, source, "skipped")
@@ -496,11 +507,12 @@ class _Run:
         elsewhere = self.in_place_elsewhere(task)
         if elsewhere is None:
             return None
-        if (
+        gone = (
             elsewhere.file_path not in present
-            and elsewhere.file_path not in claimed
-            and elsewhere.source_dir in (self.source_dir, None)
-        ):
+            if elsewhere.source_dir in (self.source_dir, None)
+            else not Path(elsewhere.source_dir).is_dir()  # its source dir was moved away
+        )
+        if gone and elsewhere.file_path not in claimed:
             claimed[elsewhere.file_path] = task.rel
             return lambda: self.move(task, elsewhere)
         twin = claimed.get(elsewhere.file_path, elsewhere.file_path)
@@ -639,6 +651,10 @@ def load_sources(
         raise UserError(f"source dir {source_dir} does not exist")
     if not source_dir.is_dir():
         raise UserError(f"source dir {source_dir} is not a directory")
+    if printable(str(source_dir.resolve())) != str(source_dir.resolve()):
+        raise UserError(
+            f"source dir {printable(str(source_dir))} is not a valid UTF-8 path: rename it"
+        )
     listing = discover(source_dir)
     if not listing.files:
         raise UserError(
@@ -689,7 +705,9 @@ def load_sources(
                     )
     except (duckdb.Error, OSError) as error:  # closing the warehouse failed (disk full, ...)
         if result is None:
-            raise UserError(f"warehouse {warehouse}: {_one_line(error)}") from None
+            raise UserError(
+                f"warehouse {warehouse}: could not start the load: {_one_line(error)}"
+            ) from None
         result.close_error = result.close_error or _one_line(error)
     assert result is not None
     result.seconds = time.monotonic() - started

@@ -78,8 +78,11 @@ def run_dbt(
     warehouse: Path,
     *,
     lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    target: str | None = None,
 ) -> int:
     """Run one dbt command in the project, streaming its output; return its exit code.
+
+    `target` names the profiles.yml output (AAVAIL_DBT_TARGET), e.g. `spark`.
 
     First waits (bounded) until no other process holds the warehouse, so a
     locked warehouse ends in one line naming the holder (`UserError`, exit 3).
@@ -90,6 +93,8 @@ def run_dbt(
         "AAVAIL_WAREHOUSE": str(warehouse),
         "AAVAIL_LOCK_TIMEOUT": f"{lock_timeout:g}",
     }
+    if target is not None:
+        env["AAVAIL_DBT_TARGET"] = target
     if not sys.stdout.isatty():
         env.setdefault("DBT_USE_COLORS", "false")  # no escape codes in logs and CI output
     command = [dbt_executable(), *args]
@@ -109,6 +114,9 @@ class JobOptions:
     quiet: bool = False
     lock_timeout: float = LOCK_TIMEOUT_SECONDS
     analytics: Path = Path("data") / "analytics.duckdb"
+    # `--target spark`: the dbt target, and where the raw tables' Parquet export goes
+    dbt_target: str | None = None
+    raw_parquet: Path = Path("data") / "raw_parquet"
 
 
 @dataclass(frozen=True)
@@ -135,8 +143,29 @@ def dbt_step(*args: str) -> Step:
     """A step running `dbt ARGS...` on the job's project and warehouse."""
     return Step(
         f"dbt {' '.join(args)}",
-        lambda job: run_dbt(args, job.project, job.warehouse, lock_timeout=job.lock_timeout),
+        lambda job: run_dbt(
+            args, job.project, job.warehouse, lock_timeout=job.lock_timeout, target=job.dbt_target
+        ),
     )
+
+
+def export_raw_step(job: JobOptions) -> int:
+    """Write the landed raw tables as Parquet datasets for Spark (python_loaders.raw_parquet)."""
+    from python_loaders.raw_parquet import export_raw_parquet, summary
+
+    exported = export_raw_parquet(job.warehouse, job.raw_parquet, lock_timeout=job.lock_timeout)
+    print(summary(exported, job.raw_parquet), flush=True)
+    return 0
+
+
+def spark_job_steps() -> list[Step]:
+    """`run --target spark`: land in DuckDB (exactly once), export the raw tables as
+    Parquet, `dbt build` on Spark. Publish, charts and docs read the DuckDB build."""
+    return [
+        Step("load", load_step),
+        Step("export raw Parquet", export_raw_step),
+        dbt_step(*DBT_STEPS[0]),
+    ]
 
 
 def publish_step(job: JobOptions) -> int:
@@ -152,10 +181,11 @@ def publish_step(job: JobOptions) -> int:
 
 def charts_step(job: JobOptions) -> int:
     """Render the analysts' charts from the published file into assets/charts (docs assets)."""
-    from python_loaders.charts import CHARTS_DIR, render_charts
+    from python_loaders.charts import default_charts_dir, render_charts
 
-    written = render_charts(job.analytics, job.project / CHARTS_DIR)
-    print(f"charts: {len(written)} files in {job.project / CHARTS_DIR}", flush=True)
+    out = default_charts_dir(job.project)
+    written = render_charts(job.analytics, out)
+    print(f"charts: {len(written)} files in {out}", flush=True)
     return 0
 
 
@@ -179,6 +209,8 @@ def run_main_job(
     project_dir: Path | None = None,
     lock_timeout: float = LOCK_TIMEOUT_SECONDS,
     analytics: Path | None = None,
+    target: str | None = None,
+    raw_parquet: Path | None = None,
 ) -> int:
     """Generate (if needed), then run every step of `main_job_steps()`; 0 when all passed.
 
@@ -198,8 +230,10 @@ def run_main_job(
             quiet=quiet,
             lock_timeout=lock_timeout,
             analytics=(analytics or JobOptions.analytics).expanduser().resolve(),
+            dbt_target=target,
+            raw_parquet=(raw_parquet or JobOptions.raw_parquet).expanduser().resolve(),
         )
-        steps = main_job_steps()
+        steps = spark_job_steps() if target == "spark" else main_job_steps()
         for index, step in enumerate(steps):
             skipped = ", ".join(f"`{later.name}`" for later in steps[index + 1 :])
             tail = f"; not run: {skipped}" if skipped else ""

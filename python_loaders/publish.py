@@ -69,7 +69,6 @@ class Build:
     """The dbt build read from run_results.json and manifest.json."""
 
     invocation_id: str
-    started_at: str
     generated_at: str
     dbt_version: str
     relations: dict[tuple[str, str], frozenset[str]]  # (schema, table) -> personal columns
@@ -112,17 +111,13 @@ class NotABuild(NotPublished):
     """The last dbt command in the target folder was not `dbt build`."""
 
 
-def _refuse(message: str) -> NotPublished:
-    return NotPublished(message)
-
-
 def _read_json(path: Path, what: str) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise _refuse(f"no {what} at {path} (run `dbt build` first)") from None
+        raise NotPublished(f"no {what} at {path} (run `dbt build` first)") from None
     except (OSError, ValueError) as error:
-        raise _refuse(f"cannot read {what} {path}: {error}") from None
+        raise NotPublished(f"cannot read {what} {path}: {error}") from None
 
 
 def _is_personal(column: dict) -> bool:
@@ -154,10 +149,10 @@ def audit_build(target_dir: Path) -> Build:
     if bad:
         shown = ", ".join(f"{r['unique_id']} {r['status']}" for r in bad[:3])
         more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
-        raise _refuse(f"dbt build {invocation} did not pass ({shown}{more})")
+        raise NotPublished(f"dbt build {invocation} did not pass ({shown}{more})")
     manifest = _read_json(target_dir / "manifest.json", "dbt manifest.json")
     if (manifest.get("metadata") or {}).get("invocation_id") != invocation:
-        raise _refuse(f"{target_dir}/manifest.json is not from build {invocation}")
+        raise NotPublished(f"{target_dir}/manifest.json is not from build {invocation}")
     built = {r["unique_id"] for r in results if r.get("status") == "success"}
     relations: dict[tuple[str, str], frozenset[str]] = {}
     missing = []
@@ -171,13 +166,12 @@ def audit_build(target_dir: Path) -> Build:
             missing.append(unique_id)
         relations[(node["schema"], node.get("alias") or node["name"])] = personal_columns(node)
     if missing:
-        raise _refuse(
+        raise NotPublished(
             f"dbt build {invocation} did not build {len(missing)} published model(s)"
             f" ({', '.join(sorted(missing)[:3])}); run a full `dbt build`"
         )
     return Build(
         invocation_id=invocation,
-        started_at=str(metadata.get("invocation_started_at") or ""),
         generated_at=str(metadata.get("generated_at") or ""),
         dbt_version=str(metadata.get("dbt_version") or ""),
         relations=relations,
@@ -189,7 +183,7 @@ def _attach_read_only(
 ) -> None:
     """ATTACH the private warehouse read-only as `private`, waiting a bounded time on a writer."""
     if not warehouse.is_file():
-        raise _refuse(f"warehouse {warehouse} does not exist")
+        raise NotPublished(f"warehouse {warehouse} does not exist")
     deadline = time.monotonic() + max(lock_timeout, 0.0)
     literal = str(warehouse).replace("'", "''")
     while True:
@@ -219,13 +213,13 @@ def _latest_dbt_command(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str, 
         " and table_name = 'dbt_invocations'"
     ).fetchall()[0][0]
     if not has_record:
-        raise _refuse("the warehouse has no dbt build record (raw_meta.dbt_invocations)")
+        raise NotPublished("the warehouse has no dbt build record (raw_meta.dbt_invocations)")
     rows = con.execute(
         "select invocation_id, command, status, cast(started_at as varchar)"
         " from private.raw_meta.dbt_invocations order by started_at desc limit 1"
     ).fetchall()
     if not rows:
-        raise _refuse("the warehouse records no dbt build")
+        raise NotPublished("the warehouse records no dbt build")
     invocation, command, status, started_at = rows[0]
     return str(invocation), str(command), str(status), str(started_at)
 
@@ -234,12 +228,12 @@ def _check_warehouse_built_by(con: duckdb.DuckDBPyConnection, build: Build) -> s
     """Fail unless the warehouse's latest model-writing dbt command is this finished build."""
     invocation, command, status, started_at = _latest_dbt_command(con)
     if invocation != build.invocation_id:
-        raise _refuse(
+        raise NotPublished(
             f"the warehouse's latest dbt command is `dbt {command}` {invocation} ({status}),"
             f" not the build {build.invocation_id} in run_results.json"
         )
     if status != "success":
-        raise _refuse(f"dbt build {invocation} is recorded as {status} in the warehouse")
+        raise NotPublished(f"dbt build {invocation} is recorded as {status} in the warehouse")
     return started_at
 
 
@@ -262,7 +256,9 @@ def _copy_relation(
         [schema, table],
     ).fetchall()
     if not columns:
-        raise _refuse(f"dbt build lists {schema}.{table} but the warehouse has no such relation")
+        raise NotPublished(
+            f"dbt build lists {schema}.{table} but the warehouse has no such relation"
+        )
     kept = [(name, comment) for name, comment in columns if name.lower() not in personal]
     removed = tuple(name for name, _ in columns if name.lower() in personal)
     target = f"{_quote(schema)}.{_quote(table)}"
@@ -334,7 +330,8 @@ def _write_exports(
     files = []
     for entry in manifest["tables"]:
         schema, table = entry["schema"], entry["table"]
-        (folder / schema).mkdir(mode=SHARED_DIR_MODE, exist_ok=True)
+        (folder / schema).mkdir(exist_ok=True)
+        os.chmod(folder / schema, SHARED_DIR_MODE)
         final = folder / schema / f"{table}.parquet"
         partial = final.with_name(f".{final.name}.partial")
         literal = str(partial).replace("'", "''")
@@ -449,7 +446,7 @@ def _write_publication(
             "tables": tables,
         }
         for path in (folder.parent.parent, folder.parent, folder):
-            path.mkdir(mode=SHARED_DIR_MODE, exist_ok=True)
+            path.mkdir(exist_ok=True)
             os.chmod(path, SHARED_DIR_MODE)
         manifest["files"] = _write_exports(con, folder, folder.name, manifest)
         _write_json(folder / "manifest.json", manifest)
@@ -525,7 +522,9 @@ def publish(
             raise
         return existing
     try:
-        analytics.parent.mkdir(mode=SHARED_DIR_MODE, parents=True, exist_ok=True)
+        if not analytics.parent.is_dir():  # a folder we create is the group's too (not umask'ed)
+            analytics.parent.mkdir(parents=True)
+            os.chmod(analytics.parent, SHARED_DIR_MODE)
     except OSError as error:
         raise UserError(f"cannot create {analytics.parent}: {error.strerror}") from None
     exports = exports_dir(analytics)

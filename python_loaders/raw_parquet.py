@@ -187,7 +187,7 @@ def _write_catalog(
     table the loaders add later is registered without changing the project.
     """
     values = ", ".join(
-        f"({_literal(item.schema)}, {_literal(item.table)}, {item.rows}, {str(item.partitioned).lower()})"
+        f"({_literal(item.schema)}, {_literal(item.table)}, {item.rows}, {item.partitioned})"
         for item in exported
     )
     scratch = out_dir / f".{CATALOG_NAME}.tmp-{os.getpid()}"

@@ -27,9 +27,7 @@ from python_loaders.landing import TableSpec, run_sql
 EXIT_LOCKED = 3
 # "... Conflicting lock is held in /usr/bin/python3 (PID 42) [by user u]. However, you would
 # be able to open this database in read-only mode ... See also https://..."
-_LOCK_HOLDER = re.compile(
-    r"Conflicting lock is held in (?P<holder>.*?\(PID \d+\)|.*?(?=\. |\.?$))"
-)
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<holder>.*?\(PID \d+\)|.*?(?=\. |\.?$))")
 _RETRY_SECONDS = 0.2
 
 

@@ -23,11 +23,24 @@ customers as (
 
 event_dates as (
 
-    select min(invoice_date) as first_date, max(invoice_date) as last_date from invoice_lines
+    select
+        min(invoice_date) as first_date,
+        max(invoice_date) as last_date
+    from invoice_lines
+
     union all
-    select min(stream_date) as first_date, max(stream_date) as last_date from streams
+
+    select
+        min(stream_date) as first_date,
+        max(stream_date) as last_date
+    from streams
+
     union all
-    select min(signup_date) as first_date, max(signup_date) as last_date from customers
+
+    select
+        min(signup_date) as first_date,
+        max(signup_date) as last_date
+    from customers
 
 ),
 
@@ -35,8 +48,8 @@ bounds as (
 
     select
         date_trunc('year', coalesce(min(first_date), current_date)) as first_day,
-        date_trunc('year', coalesce(max(last_date), current_date)) + interval 1 year - interval 1 day
-            as last_day
+        date_trunc('year', coalesce(max(last_date), current_date))
+        + interval 1 year - interval 1 day as last_day
 
     from event_dates
 

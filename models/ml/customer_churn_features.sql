@@ -34,7 +34,9 @@ final as (
         customers.country_name,
         customers.subscriber_type,
         customers.age_band,
-        cast({{ days_between('customers.signup_date', 'activity.last_active_date') }} as integer) as tenure_days,
+        cast(
+            {{ days_between('customers.signup_date', 'activity.last_active_date') }} as integer
+        ) as tenure_days,
         customers.num_streams,
         customers.num_stream_events,
         cast(

@@ -27,9 +27,9 @@ INVOICE_LINES = TableSpec(
         Column("price", "DOUBLE", required=True, aliases=("total_price",), rule=rules.PRICE),
         Column("stream_id", required=True, aliases=("streamid",)),
         Column("times_viewed", "BIGINT", aliases=("timesviewed",), rule=rules.TIMES_VIEWED),
-        Column("year", required=True, rule=rules.whole_text_rule("year", "{4}", 1990, 2099)),
-        Column("month", required=True, rule=rules.whole_text_rule("month", "{1,2}", 1, 12)),
-        Column("day", required=True, rule=rules.whole_text_rule("day", "{1,2}", 1, 31)),
+        Column("year", required=True, rule=rules.YEAR),
+        Column("month", required=True, rule=rules.digits_rule("month", "{1,2}", "1 or 2 digits")),
+        Column("day", required=True, rule=rules.digits_rule("day", "{1,2}", "1 or 2 digits")),
     ),
     checks=(
         RowCheck(

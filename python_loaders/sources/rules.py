@@ -38,22 +38,20 @@ def date_rule(column: str) -> Rule:
     )
 
 
-def whole_text_rule(column: str, digits: str, low: int, high: int) -> Rule:
-    """Text of only digits (`digits` a regex repeat such as `{4}`) with a value in low..high."""
-    return Rule(
-        f"regexp_full_match({{value}}, '[0-9]{digits}')"
-        f" and try_cast({{value}} as integer) between {low} and {high}",
-        f"{column} is not {_digit_words(digits)} between {low} and {high}",
-    )
+def digits_rule(column: str, digits: str, words: str) -> Rule:
+    """Text of only ASCII digits, `digits` a regex repeat such as `{1,2}` (`words` says it)."""
+    return Rule(f"regexp_full_match({{value}}, '[0-9]{digits}')", f"{column} is not {words}")
 
 
-def _digit_words(digits: str) -> str:
-    return {"{4}": "a 4-digit number", "{1,2}": "a 1- or 2-digit number"}.get(digits, "a number")
-
-
+YEAR = Rule(
+    "regexp_full_match({value}, '[0-9]{4}')"
+    f" and try_cast({{value}} as integer) between {FIRST_DATE[:4]} and {LAST_DATE[:4]}",
+    f"year is not a 4-digit year in {FIRST_DATE[:4]} .. {LAST_DATE[:4]}",
+)
+# stg_billing__invoice_lines: invoice_id = the invoice's digits cast to bigint.
 INVOICE_CODE = Rule(
-    "regexp_full_match({value}, '\\s*[A-Za-z]*[0-9]{1,18}\\s*')",
-    "invoice is not an optional letter prefix and 1 to 18 digits (e.g. 489434, C489449)",
+    "regexp_full_match(regexp_replace({value}, '[^0-9]', '', 'g'), '[0-9]{1,18}')",
+    "invoice has no digits or more than 18 (its digits are the invoice id, e.g. C489449)",
 )
 PRICE = Rule(
     f"abs({{value}}) <= {MAX_ABS_PRICE}",

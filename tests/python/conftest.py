@@ -76,6 +76,7 @@ class DbtWarehouse:
             DBT_PROFILES_DIR=str(PROJECT_DIR),
             DBT_TARGET_PATH=str(self.target_dir),
             DBT_LOG_PATH=str(self.root / "logs"),
+            AAVAIL_CHARTS_DIR=str(self.root / "charts"),  # `run` draws here, not in the project
             DBT_SEND_ANONYMOUS_USAGE_STATS="false",
             DBT_USE_COLORS="false",
         )

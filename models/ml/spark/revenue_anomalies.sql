@@ -17,21 +17,6 @@
 {%- set transform_share = 0.1 -%}
 {%- set min_noise_scale = 0.1 -%}
 
-{%- macro median_of(values, count) -%}
-    {%- if count % 2 -%}
-        element_at(sort_array(collect_list({{ values }})), {{ (count + 1) // 2 }})
-    {%- else -%}
-        (element_at(sort_array(collect_list({{ values }})), {{ count // 2 }})
-        + element_at(sort_array(collect_list({{ values }})), {{ count // 2 + 1 }})) / 2
-    {%- endif -%}
-{%- endmacro -%}
-
-{#- asinh(x), accurate for small and for large negative x (Spark's asinh is
-    ln(x + sqrt(x^2 + 1)), which cancels for x << 0). -#}
-{%- macro asinh(x) -%}
-    (sign({{ x }}) * log1p(abs({{ x }}) + ({{ x }}) * ({{ x }}) / (1 + sqrt(1 + ({{ x }}) * ({{ x }})))))
-{%- endmacro -%}
-
 with
 
 by_country as (
@@ -93,7 +78,7 @@ window_days as (
 
 weekday_levels as (
 
-    select country_name, day_position, weekday, {{ median_of('amount', weeks) }} as level
+    select country_name, day_position, weekday, {{ spark_median_of('amount', weeks) }} as level
     from window_days
     group by country_name, day_position, weekday
 
@@ -105,7 +90,7 @@ transforms as (
         country_name,
         day_position,
         greatest(
-            {{ transform_share }} * {{ median_of('abs(level)', 7) }}, {{ min_transform_scale }}
+            {{ transform_share }} * {{ spark_median_of('abs(level)', 7) }}, {{ min_transform_scale }}
         ) as transform_scale
 
     from weekday_levels
@@ -120,7 +105,7 @@ window_z as (
         window_days.country_name,
         window_days.day_position,
         window_days.weekday,
-        {{ asinh('window_days.amount / transforms.transform_scale') }} as z
+        {{ spark_asinh('window_days.amount / transforms.transform_scale') }} as z
 
     from window_days
 
@@ -133,7 +118,7 @@ window_z as (
 
 weekday_z as (
 
-    select country_name, day_position, weekday, {{ median_of('z', weeks) }} as median_z
+    select country_name, day_position, weekday, {{ spark_median_of('z', weeks) }} as median_z
     from window_z
     group by country_name, day_position, weekday
 
@@ -145,7 +130,7 @@ noise as (
         window_z.country_name,
         window_z.day_position,
         {{ residual_mad_to_sigma }}
-        * {{ median_of('abs(window_z.z - weekday_z.median_z)', window_days) }} as mad_noise,
+        * {{ spark_median_of('abs(window_z.z - weekday_z.median_z)', window_days) }} as mad_noise,
         {{ residual_mean_to_sigma }} * avg(abs(window_z.z - weekday_z.median_z)) as mean_noise
 
     from window_z
@@ -203,9 +188,9 @@ final as (
         {{ double_to_decimal('transform_scale * sinh(expected_z)', 18, 2) }} as expected_revenue,
         transform_scale,
         noise_scale,
-        ({{ asinh('amount / transform_scale') }} - expected_z) / noise_scale as anomaly_score,
+        ({{ spark_asinh('amount / transform_scale') }} - expected_z) / noise_scale as anomaly_score,
         coalesce(
-            abs(({{ asinh('amount / transform_scale') }} - expected_z) / noise_scale)
+            abs(({{ spark_asinh('amount / transform_scale') }} - expected_z) / noise_scale)
             > {{ threshold }},
             false
         ) as is_anomaly

@@ -73,7 +73,9 @@ classified_stream_codes as (
     left join stream_code_types as prefix_codes
         on
             prefix_codes.match_type = 'prefix'
-            and {{ text_starts_with('lower(stream_codes.stream_id)', 'lower(prefix_codes.stream_code)') }}
+            and {{ text_starts_with(
+                'lower(stream_codes.stream_id)', 'lower(prefix_codes.stream_code)'
+            ) }}
 
 ),
 

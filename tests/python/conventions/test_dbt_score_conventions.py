@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from dbt_score.models import Exposure, Model, Seed, Snapshot, Source
+from dbt_score.models import Exposure, Macro, Model, Seed, Snapshot, Source
 
-from dbt_score_rules import contracts, docs, keys, layers
+from dbt_score_rules import contracts, docs, filters, keys, layers
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 
@@ -38,21 +38,27 @@ def test_dbt_score_lint_passes_on_the_built_manifest(built_warehouse):
     assert "dbt_score_rules" not in result.stdout  # no project rule reported anything
 
 
+def _node(manifest: dict, unique_id: str) -> dict:
+    return manifest["macros" if unique_id.startswith("macro.") else "nodes"][unique_id]
+
+
 @pytest.mark.parametrize(
-    ("node_id", "breakage", "rule"),
+    ("unique_id", "breakage", "rule"),
     [
         ("model.aavail.dim_plans", lambda n: n["config"].update(contract={"enforced": False}),
          "mart_has_enforced_contract"),
         ("model.aavail.dim_plans", lambda n: n.update(description=""), "has_description"),
         ("model.aavail.fct_streams", lambda n: n["depends_on"]["nodes"].append(
             "source.aavail.crm.customer"), "source_used_only_in_staging"),
+        ("macro.aavail.generate_schema_name", lambda n: n.update(description=""),
+         "macro_has_description"),
     ],
 )  # fmt: skip
 def test_the_configured_lint_fails_when_one_real_node_breaks_a_rule(
-    built_warehouse, tmp_path, node_id, breakage, rule
+    built_warehouse, tmp_path, unique_id, breakage, rule
 ):
     manifest = json.loads((built_warehouse.target_dir / "manifest.json").read_text())
-    breakage(manifest["nodes"][node_id])
+    breakage(_node(manifest, unique_id))
     broken = tmp_path / "manifest.json"
     broken.write_text(json.dumps(manifest))
     result = _dbt_score(broken)
@@ -315,3 +321,25 @@ def test_exposure_parents_are_documented():
     undescribed_exposure.parents.append(described)
     assert _evaluate(docs.exposure_parents_are_documented, undescribed_exposure) is not None
     assert _evaluate(docs.exposure_parents_are_documented, _exposure(parents=())) is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "entry_point"),
+    [
+        ("days_between", True),
+        ("default__days_between", False),
+        ("spark__days_between", False),
+        ("generate_schema_name", True),
+    ],
+)
+def test_macro_descriptions_are_required_at_dispatch_entry_points_only(name, entry_point):
+    macro = Macro.from_node(
+        {
+            "unique_id": f"macro.aavail.{name}",
+            "name": name,
+            "original_file_path": "macros/x.sql",
+            "package_name": "aavail",
+            "macro_sql": "{% macro x() %}{% endmacro %}",
+        }
+    )
+    assert filters.is_macro_entry_point().evaluate(macro) is entry_point

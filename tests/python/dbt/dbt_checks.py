@@ -33,7 +33,8 @@ def unexpected_results(run_results: dict, allowed_warnings: frozenset[str]) -> l
         status = result["status"]
         if status in OK_STATUSES:
             continue
-        if status == "no-op" and result["unique_id"].startswith("exposure."):
+        # exposures, and saved queries without exports, are no-ops in every dbt build
+        if status == "no-op" and result["unique_id"].startswith(("exposure.", "saved_query.")):
             continue
         if status == "warn" and _unique_id_prefix(result["unique_id"]) in allowed_warnings:
             continue

@@ -189,5 +189,5 @@ def test_the_load_row_records_failure_and_success(billing_dir, warehouse: Path):
         (2, "failed", 0, 1, 1),
     ]
     assert PROJECT_DIR.is_dir()
-    write_json(sources / "invoices" / "b.json", [invoice_line(invoice="b")])
+    write_json(sources / "invoices" / "b.json", [invoice_line(invoice="b1")])
     assert load(sources, warehouse).exit_code == 0

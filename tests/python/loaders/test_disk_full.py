@@ -16,12 +16,12 @@ from loader_helpers import invoice_line, query, run_cli, write_json
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB tmpfs mounted for this test only."""
+    """A 4 MB tmpfs mounted for this test only."""
     if os.geteuid() != 0:
         pytest.fail("the disk-full test mounts a tmpfs and needs root (CI runs as root)")
     mount = tmp_path / "small-disk"
     mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], check=True)
     try:
         yield mount
     finally:
@@ -49,7 +49,7 @@ def test_a_full_disk_is_one_line_per_file_and_keeps_what_landed(small_disk, tmp_
     warehouse = small_disk / "warehouse.duckdb"
     args = ("load", "--quiet", "--source-dir", str(sources), "--warehouse", str(warehouse))
     assert run_cli(*args).returncode == 0
-    for month in range(1, 4):
+    for month in range(1, 3):
         _big_month(sources / "invoices" / f"big-{month}.json", month)
 
     full = run_cli(*args, env={"AAVAIL_LOADER_WORKERS": "1"})
@@ -74,4 +74,4 @@ def test_a_full_disk_is_one_line_per_file_and_keeps_what_landed(small_disk, tmp_
         [("failed",), ("succeeded",)],
         [("interrupted",), ("succeeded",)],
     )
-    assert query(warehouse, "select count(*) from raw_billing.invoice_lines") == [(90_010,)]
+    assert query(warehouse, "select count(*) from raw_billing.invoice_lines") == [(60_010,)]

@@ -151,3 +151,26 @@ def test_a_crm_locked_by_its_writer_is_transient_and_a_rerun_lands_it(tmp_path: 
         warehouse,
         "select status, error from raw_meta.files where file_path = 'aavail-customers.db'",
     ) == [("landed", None)]
+
+
+def test_duckdb_out_of_memory_is_transient_and_keeps_the_previous_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    sources = _sources(tmp_path / "src")
+    warehouse = tmp_path / "wh.duckdb"
+    load(sources, warehouse)
+    before = snapshot(warehouse)
+    write_json(sources / "invoices" / "m.json", [invoice_line(invoice=str(k)) for k in range(9)])
+    monkeypatch.setenv("AAVAIL_LOADER_MEMORY_LIMIT", "10MB")  # DuckDB's JSON reader needs more
+
+    starved = load(sources, warehouse)
+
+    assert starved.exit_code == 1
+    assert snapshot(warehouse) == before
+    [error] = [f.error for f in starved.files if f.path == "invoices/m.json"]
+    assert error.startswith("could not land (transient: Out of Memory Error")
+    assert "previous version kept" in error
+
+    monkeypatch.delenv("AAVAIL_LOADER_MEMORY_LIMIT")
+    assert load(sources, warehouse).count("landed") == 1
+    assert query(warehouse, "select count(*) from raw_billing.invoice_lines") == [(9,)]

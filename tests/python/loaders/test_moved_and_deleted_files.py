@@ -54,6 +54,8 @@ def test_a_renamed_or_moved_file_is_recognised_and_never_lands_twice(billing_dir
         ("invoices/b2.json", "landed", "invoices/b.json", 2),
     ]
     assert result.missing == []
+    # re-pointed rows carry the moving run's load id, so incremental models rebuild them
+    assert query(warehouse, "select distinct _load_id from raw_billing.invoice_lines") == [(2,)]
     assert "moved file: invoices/2017/a-renamed.json: moved from invoices/a.json" in summary(result)
 
 
@@ -155,3 +157,30 @@ def test_a_corrected_re_export_under_a_new_name_is_reported(billing_dir, warehou
 
     files = "invoices/invoices-2017-11-corrected.json, invoices/invoices-2017-11.json"
     assert f"warning: invoice month 2017-11 comes from 2 files ({files})" in out
+
+
+def test_the_same_bytes_under_another_source_s_name_are_not_a_move(billing_dir, warehouse):
+    sources = billing_dir({"a.json": _month(3)})
+    load(sources, warehouse)
+    (sources / "invoices" / "a.json").rename(sources / "aavail-streams.csv")
+
+    result = load(sources, warehouse)
+
+    assert [(f.path, f.status == "moved") for f in result.files] == [("aavail-streams.csv", False)]
+    assert _lines_by_file(warehouse) == {"invoices/a.json": 3}  # kept, reported missing
+    assert [m.path for m in result.missing] == ["invoices/a.json"]
+
+
+def test_a_source_dir_that_was_moved_away_hands_its_files_over(tmp_path, warehouse):
+    first = tmp_path / "first"
+    write_json(first / "invoices" / "a.json", _month(3))
+    load(first, warehouse)
+    first.rename(tmp_path / "archived")  # the old folder no longer exists
+    second = tmp_path / "second"
+    write_json(second / "invoices" / "a.json", _month(1))
+
+    result = load(second, warehouse)
+
+    assert result.exit_code == 0 and result.count("landed") == 1
+    assert _lines_by_file(warehouse) == {"invoices/a.json": 1}
+    assert query(warehouse, "select source_dir from raw_meta.files") == [(str(second.resolve()),)]

@@ -13,15 +13,15 @@ def test_aliases_map_to_the_contract_names_case_insensitively(billing_dir, wareh
     sources = billing_dir(
         {
             "a.json": [
-                invoice_line(invoice="a", **ALIASED, total_price=1.5, StreamID="S1", TimesViewed=3)
+                invoice_line(invoice="a1", **ALIASED, total_price=1.5, StreamID="S1", TimesViewed=3)
             ],
             "b.json": [
-                invoice_line(invoice="b", **ALIASED, TOTAL_PRICE=2.5, streamid="S2", timesviewed=4)
+                invoice_line(invoice="b1", **ALIASED, TOTAL_PRICE=2.5, streamid="S2", timesviewed=4)
             ],
             # two spellings of one field in one file (DuckDB column names ignore case)
             "c.json": [
-                invoice_line(invoice="c", price=3.5, stream_id=DROP, Stream_ID="S3"),
-                invoice_line(invoice="d", price=4.5, stream_id="S4"),
+                invoice_line(invoice="c1", price=3.5, stream_id=DROP, Stream_ID="S3"),
+                invoice_line(invoice="d1", price=4.5, stream_id="S4"),
             ],
         }
     )
@@ -35,10 +35,10 @@ def test_aliases_map_to_the_contract_names_case_insensitively(billing_dir, wareh
         " from raw_billing.invoice_lines order by invoice",
     )
     assert rows == [
-        ("a", 1.5, "S1", 3, None),
-        ("b", 2.5, "S2", 4, None),
-        ("c", 3.5, "S3", 12, None),
-        ("d", 4.5, "S4", 12, None),
+        ("a1", 1.5, "S1", 3, None),
+        ("b1", 2.5, "S2", 4, None),
+        ("c1", 3.5, "S3", 12, None),
+        ("d1", 4.5, "S4", 12, None),
     ]
 
 

@@ -13,7 +13,11 @@
    its WAL and its spill folder;
 3. `run` on the first dir; then starts a holder process that keeps one
    read-only connection to the published file open; `run` on the second
-   (green) and third (failing) dirs; then `publish` by hand (must refuse);
+   (green) and third (failing) dirs; between those two, a `dbt build` with
+   its own target dir is SIGKILLed once its on-run-start hooks ran, and
+   `publish` of the (green, unpublished-here) second build is tried on a
+   fresh published path (must refuse: the warehouse's latest build is
+   the killed one); after the failing run `publish` by hand (must refuse);
 4. stops the reader and holder and keeps everything they saw.
 
 The tests only read what it recorded.
@@ -25,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -40,10 +45,13 @@ import duckdb
 import pytest
 
 HERE = Path(__file__).resolve().parent
+PROJECT_DIR = HERE.parents[2]
 CUSTOMERS = 200
 INVOICE_LINES = 5_000
 SEEDS = (21, 22, 23)
 UNKNOWN_COUNTRY_ID = 999
+READER_PAUSE = 0.1  # seconds between snapshots: frequent, yet not hogging the 2 shared cores
+HOLDER_PAUSE = 0.5
 
 
 @dataclass
@@ -67,6 +75,9 @@ class PublishRuns:
     reader: list[dict] = field(default_factory=list)
     holder: list[dict] = field(default_factory=list)
     modes: dict[str, set[int]] = field(default_factory=dict)
+    publish_after_kill: subprocess.CompletedProcess[str] | None = None
+    killed_analytics: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
     cli: Callable[..., subprocess.CompletedProcess[str]] | None = None
 
 
@@ -111,9 +122,12 @@ class ModeWatcher(threading.Thread):
             time.sleep(0.01)
 
 
-def _start_reader(analytics: Path, stop: Path, out: Path, *hold: str) -> subprocess.Popen:
+def _start_reader(
+    analytics: Path, stop: Path, out: Path, pause: float, *hold: str
+) -> subprocess.Popen:
+    script = str(HERE / "reader_loop.py")
     return subprocess.Popen(
-        [sys.executable, str(HERE / "reader_loop.py"), str(analytics), str(stop), str(out), *hold],
+        [sys.executable, script, str(analytics), str(stop), str(out), str(pause), *hold],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -135,7 +149,7 @@ def publish_runs(dbt_warehouse_factory) -> PublishRuns:
     (root / "crm").mkdir()
     runs = PublishRuns(
         root=root, warehouse=wh.path, analytics=analytics, target_dir=wh.target_dir,
-        source_dir=source, crm_copies=[], cli=wh.cli,
+        source_dir=source, crm_copies=[], cli=wh.cli, env=wh.env(),
     )  # fmt: skip
 
     def run(seed: int, *, broken: bool = False) -> subprocess.CompletedProcess[str]:
@@ -159,19 +173,25 @@ def publish_runs(dbt_warehouse_factory) -> PublishRuns:
     reader_out, holder_out = root / "reader.jsonl", root / "holder.jsonl"
     watcher = ModeWatcher(wh.path)
     watcher.start()
-    reader = _start_reader(analytics, stop, reader_out)
+    reader = _start_reader(analytics, stop, reader_out, READER_PAUSE)
     holder = None
     try:
         first = run(SEEDS[0])
         assert first.returncode == 0, first.stdout[-3000:] + first.stderr
         runs.green_invocations.append(_published_invocation(analytics))
-        holder = _start_reader(analytics, stop, holder_out, "--hold")
+        holder = _start_reader(analytics, stop, holder_out, HOLDER_PAUSE, "--hold")
         _wait_for_lines(holder_out, 3)
 
         second = run(SEEDS[1])
         assert second.returncode == 0, second.stdout[-3000:] + second.stderr
         runs.green_invocations.append(_published_invocation(analytics))
         runs.published_sha_before = file_sha256(analytics)
+
+        _kill_a_build_after_its_start_hooks(wh.env(), root / "killed")
+        runs.killed_analytics = root / "not-published" / "analytics.duckdb"
+        runs.publish_after_kill = wh.cli(
+            "publish", "--warehouse", str(wh.path), "--analytics", str(runs.killed_analytics)
+        )
 
         third = run(SEEDS[2], broken=True)
         assert third.returncode != 0, "the build on the broken CRM should fail"
@@ -198,6 +218,28 @@ def publish_runs(dbt_warehouse_factory) -> PublishRuns:
     runs.holder = read_jsonl(holder_out)
     runs.modes = watcher.modes
     return runs
+
+
+def _kill_a_build_after_its_start_hooks(env: dict[str, str], root: Path) -> None:
+    """Start `dbt build` (own target dir) and SIGKILL it as soon as its first node starts."""
+    env = {**env, "DBT_TARGET_PATH": str(root / "target"), "DBT_LOG_PATH": str(root / "logs")}
+    dbt = subprocess.Popen(
+        [str(Path(sys.executable).with_name("dbt")), "build"],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert dbt.stdout is not None
+    seen = []
+    for line in dbt.stdout:
+        seen.append(line)
+        if re.search(r"START (seed|sql|snapshot|unit_test|test)", line):
+            break
+    dbt.kill()
+    dbt.wait(timeout=60)
+    assert any("on-run-start" in line for line in seen), "".join(seen[-20:])
 
 
 def _published_invocation(analytics: Path) -> str:

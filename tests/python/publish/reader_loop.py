@@ -1,6 +1,6 @@
 """A reader process for the publish tests: poll the published file, report every snapshot.
 
-usage: python reader_loop.py PUBLISHED_FILE STOP_FILE OUT_JSONL [--hold]
+usage: python reader_loop.py PUBLISHED_FILE STOP_FILE OUT_JSONL PAUSE_SECONDS [--hold]
 
 Default: connect read-only, read one snapshot, close, repeat (so each loop
 sees the newest publication). With --hold: connect once and keep that one
@@ -32,7 +32,9 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict:
     tables = con.execute(
         "select count(*) from duckdb_tables() where schema_name in ('marts', 'ml')"
     ).fetchall()[0][0]
-    daily = con.execute("select cast(sum(revenue) as varchar) from marts.fct_daily_revenue")
+    daily = con.execute(
+        "select cast(sum(revenue) as varchar) from marts.fct_daily_revenue"
+    ).fetchall()[0][0]
     by_country = con.execute(
         "select cast(sum(revenue) as varchar) from marts.fct_daily_revenue_by_country"
     ).fetchall()[0][0]
@@ -45,7 +47,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict:
         "num_tables": num_tables,
         "tables": tables,
         "row_counts": counted,
-        "daily_revenue": daily.fetchall()[0][0],
+        "daily_revenue": daily,
         "by_country_revenue": by_country,
         "invoice_line_price": price,
     }
@@ -53,7 +55,8 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict:
 
 def main() -> None:
     published, stop, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-    hold = "--hold" in sys.argv[4:]
+    pause = float(sys.argv[4])
+    hold = "--hold" in sys.argv[5:]
     con = None
     with out.open("a", encoding="utf-8") as report:
         while not stop.exists():
@@ -73,7 +76,7 @@ def main() -> None:
             record["at"] = time.time()
             report.write(json.dumps(record) + "\n")
             report.flush()
-            time.sleep(0.05)
+            time.sleep(pause)
     if con is not None:
         con.close()
 

@@ -141,7 +141,6 @@ def test_no_published_column_holds_the_crms_names_or_birth_dates(publish_runs, p
 
 def test_the_value_check_would_catch_the_private_columns(publish_runs):
     # the same value check, pointed at the private warehouse, finds the personal columns
-    people = _crm_people(publish_runs.crm_copies)
     with duckdb.connect(str(publish_runs.warehouse), read_only=True) as con:
         names = {
             row[0]
@@ -155,10 +154,16 @@ def test_the_value_check_would_catch_the_private_columns(publish_runs):
                 "select distinct cast(birth_date as varchar) from marts.dim_customers"
             ).fetchall()
         }
-    assert len(people["first"] & names) / len(people["first"]) >= SHARE
-    assert (
-        sum(1 for readings in people["birth"] if readings & births) / len(people["birth"]) >= SHARE
-    )
+    shares = []
+    for crm in publish_runs.crm_copies:  # the private dim_customers is of the last green run
+        people = _crm_people([crm])
+        shares.append(
+            (
+                len(people["first"] & names) / len(people["first"]),
+                sum(1 for readings in people["birth"] if readings & births) / len(people["birth"]),
+            )
+        )
+    assert any(name >= SHARE and birth >= SHARE for name, birth in shares), shares
 
 
 def test_dim_customers_publishes_an_age_band_instead(published_tables):

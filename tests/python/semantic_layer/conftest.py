@@ -151,17 +151,7 @@ def semantic_layer(
     published = warehouse.cli(
         "publish", "--warehouse", str(warehouse.path), "--analytics", str(analytics)
     )
-    if published.returncode != 0:  # TEMPORARY while publish is in progress
-        import subprocess as sp
-
-        sp.run(
-            [
-                "bash",
-                "-c",
-                f"sed -e 's#/tmp/e/wh/warehouse.duckdb#{warehouse.path}#; s#/tmp/e/analytics.duckdb#{analytics}#' /tmp/e/pubhack.py > /tmp/e/pubhack_run.py && mkdir -p {analytics.parent} && {sys.executable} /tmp/e/pubhack_run.py",
-            ],
-            check=True,
-        )
+    assert published.returncode == 0, published.stdout + published.stderr
 
     layer = SemanticLayer(
         root=root,
@@ -178,9 +168,9 @@ def semantic_layer(
         "con.execute('select count(*) from marts.fct_invoice_lines').fetchall()"
     )
     writer = _holder(f"con = duckdb.connect({str(layer.warehouse)!r})\ncon.execute('begin')")
+    processes: dict[str, subprocess.Popen[str]] = {}
     try:
         layer.warehouse_was_locked = _is_locked(layer.warehouse)
-        processes = {}
         for name, args in MF_COMMANDS.items():
             csv_args = ["--csv", str(root / f"{name}.csv")] if args[0] == "query" else []
             processes[name] = subprocess.Popen(
@@ -199,6 +189,9 @@ def semantic_layer(
         layer.warehouse_was_locked &= _is_locked(layer.warehouse)
         layer.reader_was_connected = reader.poll() is None
     finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
         _release(reader)
         _release(writer)
     yield layer
