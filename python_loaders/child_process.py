@@ -63,7 +63,16 @@ def _signal_group(pid: int, signum: int) -> None:
 
 
 def group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes of process group `pgid`, read from /proc."""
+    """Live (not zombie) processes of process group `pgid`, read from /proc.
+
+    Without /proc (not Linux): [pgid] while the group exists, zombies included.
+    """
+    if not Path("/proc/self/stat").is_file():
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return []
+        return [pgid]
     members = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():

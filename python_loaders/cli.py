@@ -1,4 +1,5 @@
-"""Command line: `generate`, `load` and `run` (the main job).
+"""Command line: `generate`, `load`, `run` (the main job), `publish`, and for readers
+`sql` (python_loaders.console) and `charts` (python_loaders.charts).
 
 Every expected failure (bad arguments, missing or unreadable paths, a locked
 warehouse, rejected files, a signal) ends in one line on stderr and a non-zero
@@ -28,9 +29,13 @@ def default_warehouse() -> Path:
     return Path(os.environ.get("AAVAIL_WAREHOUSE") or DEFAULT_WAREHOUSE).expanduser()
 
 
-def default_analytics() -> Path:
-    """The published file: $AAVAIL_ANALYTICS (`~` expanded), else data/analytics.duckdb."""
-    return Path(os.environ.get("AAVAIL_ANALYTICS") or DEFAULT_ANALYTICS).expanduser()
+def default_analytics(warehouse: Path | None = None) -> Path:
+    """The published file: $AAVAIL_ANALYTICS (`~` expanded), else `analytics.duckdb` beside
+    the warehouse (data/analytics.duckdb for the default warehouse)."""
+    configured = os.environ.get("AAVAIL_ANALYTICS")
+    if configured:
+        return Path(configured).expanduser()
+    return (warehouse or default_warehouse()).parent / DEFAULT_ANALYTICS.name
 
 
 def _path(text: str) -> Path:
@@ -164,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
 
             publication = publish(
                 args.warehouse or default_warehouse(),
-                args.analytics or default_analytics(),
+                args.analytics or default_analytics(args.warehouse),
                 project_dir=find_project_dir(),
                 target_dir=args.target_dir,
                 lock_timeout=args.lock_timeout,
@@ -226,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             max_reject_rate=args.max_reject_rate,
             quiet=args.quiet,
             lock_timeout=args.lock_timeout,
-            analytics=args.analytics or default_analytics(),
+            analytics=args.analytics or default_analytics(args.warehouse),
             target=None if args.target == "duckdb" else args.target,
             raw_parquet=args.raw_parquet,
         )

@@ -20,6 +20,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt_common.exceptions import DbtRuntimeError
 
 from python_loaders.errors import UserError
+from python_loaders.permissions import make_private
 from python_loaders.warehouse import wait_until_free
 
 DEFAULT_LOCK_TIMEOUT_SECONDS = 30.0
@@ -50,6 +51,7 @@ class Plugin(BasePlugin):
     def update_connection_config(self, creds: DuckDBCredentials, config: dict[str, Any]) -> None:
         if creds.path in ("", ":memory:") or creds.path.startswith(("md:", "motherduck:")):
             return
+        make_private(Path(creds.path))  # owner-only warehouse, WAL and spill folder
         if Plugin._failure is None:
             try:
                 wait_until_free(

@@ -80,6 +80,7 @@ def _real_entries(source_dir: Path) -> dict[tuple[int, int], str]:
     """(device, inode) -> relative path of every real (not linked) folder and file."""
     found: dict[tuple[int, int], str] = {_identity(source_dir.stat()): ""}
     for root, dirs, files in os.walk(source_dir, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # hidden: never listed inside
         for name in (*dirs, *files):
             path = Path(root) / name
             try:
@@ -110,7 +111,7 @@ def discover(source_dir: Path) -> Listing:
     """List every entry of `source_dir` (see the module docstring)."""
     listing = Listing()
     real = _real_entries(source_dir)
-    visited: set[tuple[int, int]] = set()
+    visited: dict[tuple[int, int], str] = {}  # folder -> the name it was listed under
 
     def walk(folder: Path, prefix: str, bad_parent: bool) -> None:
         try:
@@ -138,15 +139,13 @@ def discover(source_dir: Path) -> Listing:
             if st is not None and stat.S_ISDIR(st.st_mode):
                 identity = _identity(st)
                 if identity in visited or (link and identity in real):
-                    seen = real.get(identity)
-                    why = (
-                        f"symbolic link to folder {seen or '.'}, listed under that name"
-                        if seen is not None
-                        else "symbolic link loop (folder already listed)"
-                    )
+                    seen = real.get(identity, visited.get(identity))
+                    why = f"symbolic link to folder {seen or '.'}, listed under that name"
+                    if rel.startswith(f"{seen}/") or not seen:
+                        why += " (a link loop)"
                     listing.ignored.append(Ignored(rel + "/", why))
                     continue
-                visited.add(identity)
+                visited[identity] = rel
                 walk(Path(entry.path), rel + "/", bad)
                 continue
             if link and st is not None and _identity(st) in real:
@@ -164,7 +163,7 @@ def discover(source_dir: Path) -> Listing:
             assert source is not None
             listing.files.append(Found(rel, source, Path(entry.path), bad_name=bad))
 
-    visited.add(_identity(source_dir.stat()))
+    visited[_identity(source_dir.stat())] = ""
     walk(source_dir, "", False)
     listing.files.sort(key=lambda f: f.rel)
     return listing

@@ -21,7 +21,10 @@ against `raw_meta.files`:
   replaced by different content from this one (rejected, one line).
 
 Files recorded from this source dir that are no longer in it are reported as
-**missing** (their rows are kept) and removed only with `prune_missing`.
+**missing** (their rows are kept) and removed only with `prune_missing`. An
+invoice month landed from several files is reported (a corrected re-export
+beside the old file); when one of them is missing (the old export was
+replaced under a new name, yet still counts) the run fails until it is pruned.
 After the files, the row count of every raw table is recorded in
 `raw_meta.table_volumes` (dbt's volume tests compare it with earlier runs).
 Runs left `running` by a killed process are closed as `interrupted` when the
@@ -118,6 +121,7 @@ class LoadResult:
     pruned: list[MissingFile] = field(default_factory=list)
     closed_interrupted: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # fail the run, like a rejected file
     close_error: str | None = None
 
     def count(self, status: str) -> int:
@@ -147,6 +151,8 @@ class LoadResult:
         rejected = self.count("rejected")
         if rejected:
             return f"{rejected} file(s) rejected (see raw_meta.files.error)"
+        if self.conflicts:
+            return self.conflicts[0]
         if self.reject_rate > self.max_reject_rate:
             return (
                 f"{self.rows_rejected:,} of {self.rows_read:,} rows rejected"
@@ -398,20 +404,28 @@ class _Run:
 
     def land(self, task: _Task) -> FileOutcome:
         """Land one file, or reject it with the version in place kept; never raises Exception."""
-        size = 0
-        with contextlib.suppress(OSError):
-            size = task.found.path.stat().st_size
-        bar = FileProgress(task.rel, size, enabled=self.show_bars)
-        bar.step("hashing")
-        with self.cursor() as con:
-            try:
-                bar.step("reading")
-                outcome = self._land_in_transaction(con, task, bar)
-            except Exception as error:  # every failure is reported, per file
-                if self.stopping.is_set():
-                    raise
-                outcome = self.reject(con, task, self._describe(error))
-        bar.done(outcome.status)
+        bar: FileProgress | None = None
+        try:
+            size = 0
+            with contextlib.suppress(OSError):
+                size = task.found.path.stat().st_size
+            bar = FileProgress(task.rel, size, enabled=self.show_bars)
+            bar.step("hashing")
+            with self.cursor() as con:
+                try:
+                    bar.step("reading")
+                    outcome = self._land_in_transaction(con, task, bar)
+                except Exception as error:  # every failure is reported, per file
+                    if self.stopping.is_set():
+                        raise
+                    outcome = self.reject(con, task, self._describe(error))
+        except Exception as error:  # outside the transaction (progress bar, connection)
+            if self.stopping.is_set():
+                raise
+            outcome = self._reject_now(task, self._describe(error))
+        if bar is not None:
+            with contextlib.suppress(Exception):
+                bar.done(outcome.status)
         return outcome
 
     @staticmethod
@@ -525,8 +539,16 @@ class _Run:
         )
 
     def _reject_now(self, task: _Task, reason: _Reason) -> FileOutcome:
-        with self.cursor() as con:
-            return self.reject(con, task, reason)
+        try:
+            with self.cursor() as con:
+                return self.reject(con, task, reason)
+        except Exception as failure:  # no connection at all (the warehouse failed)
+            return FileOutcome(
+                task.rel,
+                task.found.source.name,
+                "rejected",
+                error=f"{reason.text} (not recorded in raw_meta.files: {_one_line(failure)})",
+            )
 
 
 def _missing(run: _Run, present: set[str]) -> list[MissingFile]:
@@ -552,19 +574,43 @@ def _prune(run: _Run, missing: list[MissingFile]) -> tuple[list[MissingFile], li
     return pruned, errors
 
 
-def _files_per_month(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Billing months whose lines come from more than one file (a re-export beside the old one?)."""
+def _shared_months(con: duckdb.DuckDBPyConnection) -> list[tuple[str, list[str]]]:
+    """Billing months whose lines come from more than one file, with those files."""
     rows = con.execute(
         "select year || '-' || month, list(distinct _source_file order by _source_file)"
         " from raw_billing.invoice_lines group by all"
         " having count(distinct _source_file) > 1 order by 1"
     ).fetchall()
-    return [
-        f"invoice month {month} comes from {len(files)} files ({', '.join(files)}):"
-        " a corrected re-export beside the old file is counted twice; delete the old"
-        " file and load with --prune-missing"
-        for month, files in rows
-    ]
+    return [(str(month), list(files)) for month, files in rows]
+
+
+def _month_checks(
+    con: duckdb.DuckDBPyConnection, missing: list[MissingFile]
+) -> tuple[list[str], list[str]]:
+    """(warnings, conflicts) about invoice months landed from several files.
+
+    Several present files: a warning (a corrected re-export beside the old file
+    is counted twice). A missing file among them: a conflict (the old export
+    was replaced by a new one, yet its rows still count) that fails the run.
+    """
+    gone = {m.path for m in missing}
+    warnings: list[str] = []
+    conflicts: list[str] = []
+    for month, files in _shared_months(con):
+        old = [f for f in files if f in gone]
+        if old:
+            conflicts.append(
+                f"invoice month {month} is counted from {', '.join(old)}, no longer in the"
+                f" source dir, and from {', '.join(f for f in files if f not in gone)}:"
+                " load with --prune-missing (or put the file back)"
+            )
+        else:
+            warnings.append(
+                f"invoice month {month} comes from {len(files)} files ({', '.join(files)}):"
+                " a corrected re-export beside the old file is counted twice; delete the old"
+                " file and load with --prune-missing"
+            )
+    return warnings, conflicts
 
 
 def _execute(run: _Run, listing_files: list[Found], prune_missing: bool) -> LoadResult:
@@ -630,7 +676,8 @@ def _bookkeeping(
     result.missing = missing
     audit.mark_presence(run.con, sorted(present), [m.path for m in missing], run.load_id)
     audit.record_volumes(run.con, run.load_id, before, audit.table_rows(run.con, RAW_TABLES))
-    result.warnings += _files_per_month(run.con)
+    warnings, result.conflicts = _month_checks(run.con, missing)
+    result.warnings += warnings
 
 
 def load_sources(
@@ -770,4 +817,5 @@ def summary(result: LoadResult) -> str:
     lines += [f"pruned file: {m.path}: {m.rows_landed:,} rows removed" for m in result.pruned]
     lines += [f"ignored: {i.rel}: {i.why}" for i in result.ignored]
     lines += [f"warning: {w}" for w in result.warnings]
+    lines += [f"conflict: {c}" for c in result.conflicts]
     return "\n".join(lines)

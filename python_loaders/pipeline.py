@@ -63,8 +63,13 @@ def ensure_sample_sources(source_dir: Path, quiet: bool) -> None:
         return
     from python_loaders.generator import generate_sources
 
-    source_dir.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".sample_sources-", dir=source_dir.parent))
+    try:
+        source_dir.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".sample_sources-", dir=source_dir.parent))
+    except OSError as error:
+        raise UserError(
+            f"cannot create the sample sources in {source_dir.parent}: {error.strerror}"
+        ) from None
     try:
         generate_sources(scratch / "out", quiet=quiet)
         (scratch / "out").rename(source_dir)
@@ -229,7 +234,7 @@ def run_main_job(
             max_reject_rate=max_reject_rate,
             quiet=quiet,
             lock_timeout=lock_timeout,
-            analytics=(analytics or JobOptions.analytics).expanduser().resolve(),
+            analytics=(analytics or warehouse.parent / "analytics.duckdb").expanduser().resolve(),
             dbt_target=target,
             raw_parquet=(raw_parquet or JobOptions.raw_parquet).expanduser().resolve(),
         )

@@ -43,6 +43,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -213,7 +214,9 @@ def _latest_dbt_command(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str, 
         " and table_name = 'dbt_invocations'"
     ).fetchall()[0][0]
     if not has_record:
-        raise NotPublished("the warehouse has no dbt build record (raw_meta.dbt_invocations)")
+        raise NotPublished(
+            "the warehouse has no dbt build record (raw_meta.dbt_invocations): run `dbt build`"
+        )
     rows = con.execute(
         "select invocation_id, command, status, cast(started_at as varchar)"
         " from private.raw_meta.dbt_invocations order by started_at desc limit 1"
@@ -400,6 +403,22 @@ def read_publication(analytics: Path) -> dict | None:
     return dict(zip(names, rows[0], strict=True)) if rows else None
 
 
+def _group_can_enter(folder: Path) -> None:
+    """Create the published file's folder 0750, or add group r-x to our own existing one.
+
+    `load` and `run` create `data/` under the private umask (0700); without group
+    access to the folder the analysts could not reach the 0640 published file.
+    """
+    if not folder.is_dir():
+        folder.mkdir(parents=True)
+        os.chmod(folder, SHARED_DIR_MODE)
+        return
+    info = folder.stat()
+    group_rx = stat.S_IRGRP | stat.S_IXGRP
+    if info.st_uid == os.getuid() and info.st_mode & group_rx != group_rx:
+        os.chmod(folder, stat.S_IMODE(info.st_mode) | group_rx)
+
+
 def _write_publication(
     warehouse: Path,
     scratch: Path,
@@ -521,10 +540,14 @@ def publish(
         if existing is None:
             raise
         return existing
+    if not build.relations:  # a dbt project without marts or ml models (not this one's)
+        return Publication(
+            analytics=analytics, invocation_id=build.invocation_id, published_at="",
+            build_generated_at=build.generated_at, load_ids=(), row_counts={},
+            removed_columns={}, exports_manifest=exports_dir(analytics) / "manifest.json",
+        )  # fmt: skip
     try:
-        if not analytics.parent.is_dir():  # a folder we create is the group's too (not umask'ed)
-            analytics.parent.mkdir(parents=True)
-            os.chmod(analytics.parent, SHARED_DIR_MODE)
+        _group_can_enter(analytics.parent)
     except OSError as error:
         raise UserError(f"cannot create {analytics.parent}: {error.strerror}") from None
     exports = exports_dir(analytics)
@@ -561,6 +584,10 @@ def publish(
 
 def describe(publication: Publication) -> str:
     """One line for the terminal: what was published, from which build."""
+    if not publication.row_counts:
+        return (
+            f"nothing to publish: dbt build {publication.invocation_id} has no marts or ml models"
+        )
     rows = sum(publication.row_counts.values())
     removed = sum(len(columns) for columns in publication.removed_columns.values())
     state = "already published" if publication.already_published else "published"

@@ -12,9 +12,12 @@ Guarantees kept from the loaders:
 
 - one consistent state: every table is read inside one DuckDB transaction, so
   the datasets are the warehouse as of one moment (after a load, never half of one);
-- atomic per dataset: each table is written to a temporary folder beside its
-  dataset and then renamed into place; a failed or killed export leaves the
-  previous dataset whole (a stray ``.tmp-*`` folder at worst, removed next time);
+- all or nothing: every table is first written to a staging folder
+  (``<root>/.export-*``); only when all are written does each dataset replace
+  its predecessor by rename, the catalog last. A failed export (locked
+  warehouse, full disk, ...) leaves the previous datasets exactly as they
+  were; a killed one at worst leaves stray ``.export-*`` / ``.<table>.old-*``
+  folders (ignored by readers, removed by the next export);
 - nothing reinterpreted: the files hold the raw tables' own columns and
   types (``_load_id`` included in the files, the folder layout only groups
   them), so a reader sees exactly what dbt reads in DuckDB.
@@ -127,11 +130,13 @@ def _replace_dir(new: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _remove_leftovers(schema_dir: Path) -> None:
-    for stray in schema_dir.glob(".*.tmp-*"):
-        shutil.rmtree(stray, ignore_errors=True)
-    for stray in schema_dir.glob(".*.old-*"):
-        shutil.rmtree(stray, ignore_errors=True)
+def _stage(con: duckdb.DuckDBPyConnection, stage: Path) -> list[ExportedTable]:
+    """Write every raw table under `stage`/<schema>/<table>/ (one DuckDB snapshot)."""
+    exported = []
+    for schema, table, partitioned in _raw_tables(con):
+        rows = _write_dataset(con, schema, table, partitioned, stage / schema / table)
+        exported.append(ExportedTable(schema, table, rows, partitioned))
+    return exported
 
 
 def export_raw_parquet(
@@ -139,49 +144,56 @@ def export_raw_parquet(
 ) -> list[ExportedTable]:
     """Write every raw table of `warehouse` as a Parquet dataset under `out_dir`.
 
-    Raises UserError (one line) when the warehouse is missing or locked, or a
-    folder cannot be written; the datasets already in `out_dir` then stay as they were.
+    Every dataset is first written to a staging folder inside `out_dir`; only
+    when all are written does each replace its predecessor (a rename), and the
+    catalog last. Raises UserError (one line) when the warehouse is missing or
+    locked, or a folder cannot be written: the datasets already in `out_dir`
+    then stay exactly as they were.
     """
     if not warehouse.is_file():
         raise UserError(f"warehouse {warehouse} does not exist (run `load` first)")
     out_dir = out_dir.expanduser().resolve()
-    exported: list[ExportedTable] = []
-    con = connect(warehouse, lock_timeout=lock_timeout)
     try:
-        con.execute("begin transaction")  # one snapshot of every raw table
-        tables = _raw_tables(con)
-        if not tables:
-            raise UserError(f"warehouse {warehouse} has no raw tables (run `load` first)")
-        for schema, table, partitioned in tables:
-            schema_dir = out_dir / schema
-            try:
-                schema_dir.mkdir(parents=True, exist_ok=True)
-                _remove_leftovers(schema_dir)
-                scratch = Path(tempfile.mkdtemp(prefix=f".{table}.tmp-", dir=schema_dir))
-                try:
-                    rows = _write_dataset(con, schema, table, partitioned, scratch / "data")
-                    _replace_dir(scratch / "data", schema_dir / table)
-                finally:
-                    shutil.rmtree(scratch, ignore_errors=True)
-            except OSError as error:
-                raise UserError(
-                    f"cannot write Parquet dataset {schema_dir / table}: {error.strerror}"
-                ) from None
-            exported.append(ExportedTable(schema, table, rows, partitioned))
-        _write_catalog(con, out_dir, exported)
-        con.execute("commit")
-    except duckdb.Error as error:
-        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise UserError(f"cannot export raw tables of {warehouse}: {first_line}") from None
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for stray in out_dir.glob(".export-*"):  # left by a killed export
+            shutil.rmtree(stray, ignore_errors=True)
+        stage = Path(tempfile.mkdtemp(prefix=".export-", dir=out_dir))
+    except OSError as error:
+        raise UserError(f"cannot write Parquet exports to {out_dir}: {error.strerror}") from None
+    try:
+        con = connect(warehouse, lock_timeout=lock_timeout)
+        try:
+            con.execute("begin transaction")  # one snapshot of every raw table
+            exported = _stage(con, stage)
+            if not exported:
+                raise UserError(f"warehouse {warehouse} has no raw tables (run `load` first)")
+            _write_catalog(con, stage, exported)
+            con.execute("commit")
+        except duckdb.Error as error:
+            first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise UserError(f"cannot export raw tables of {warehouse}: {first_line}") from None
+        finally:
+            con.close()
+        try:
+            for item in exported:
+                (out_dir / item.schema).mkdir(exist_ok=True)
+                for stray in (out_dir / item.schema).glob(f".{item.table}.old-*"):
+                    shutil.rmtree(stray, ignore_errors=True)
+                _replace_dir(stage / item.schema / item.table, out_dir / item.schema / item.table)
+            os.replace(stage / CATALOG_NAME, out_dir / CATALOG_NAME)
+        except OSError as error:
+            raise UserError(
+                f"cannot write Parquet exports to {out_dir}: {error.strerror}"
+            ) from None
     finally:
-        con.close()
+        shutil.rmtree(stage, ignore_errors=True)
     return exported
 
 
 def _write_catalog(
     con: duckdb.DuckDBPyConnection, out_dir: Path, exported: list[ExportedTable]
 ) -> None:
-    """`raw_catalog.parquet`: one row per exported table (atomic replace).
+    """`raw_catalog.parquet` in `out_dir`: one row per exported table.
 
     The Spark hook reads it to know which datasets to register, so a raw
     table the loaders add later is registered without changing the project.
@@ -190,14 +202,12 @@ def _write_catalog(
         f"({_literal(item.schema)}, {_literal(item.table)}, {item.rows}, {item.partitioned})"
         for item in exported
     )
-    scratch = out_dir / f".{CATALOG_NAME}.tmp-{os.getpid()}"
     con.execute(
         "copy (select * from (values "
         + values
         + ") as t(table_schema, table_name, row_count, is_partitioned_by_load))"
-        f" to {_literal(str(scratch))} (format parquet)"
+        f" to {_literal(str(out_dir / CATALOG_NAME))} (format parquet)"
     )
-    os.replace(scratch, out_dir / CATALOG_NAME)
 
 
 def summary(exported: list[ExportedTable], out_dir: Path) -> str:

@@ -197,3 +197,59 @@
         )
     end
 {%- endmacro %}
+
+{#- Guards against Spark's non-ANSI mode, which dbt-spark forces: there an
+    invalid cast or date silently becomes NULL where DuckDB raises. These
+    make Spark raise too (raise_error), so a bad value fails the build on both
+    engines instead of vanishing on one. `invalid_cast` / `invalid_date` are
+    the predicates (true for a present value that does not convert). -#}
+{% macro invalid_cast(expression, type) -%}
+    (({{ expression }}) is not null and try_cast(({{ expression }}) as {{ type }}) is null)
+{%- endmacro %}
+
+{% macro checked_cast(expression, type) -%}
+    {{ return(adapter.dispatch('checked_cast', 'aavail')(expression, type)) }}
+{%- endmacro %}
+{% macro default__checked_cast(expression, type) -%}
+    cast({{ expression }} as {{ type }})
+{%- endmacro %}
+{% macro spark__checked_cast(expression, type) -%}
+    case
+        when {{ aavail.invalid_cast(expression, type) }}
+            then raise_error(concat('cannot cast to {{ type }}: ', cast(({{ expression }}) as string)))
+        else cast(({{ expression }}) as {{ type }})
+    end
+{%- endmacro %}
+
+{% macro invalid_date(year, month, day) -%}
+    {{ return(adapter.dispatch('invalid_date', 'aavail')(year, month, day)) }}
+{%- endmacro %}
+{% macro default__invalid_date(year, month, day) -%}
+    (
+        ({{ year }}) is not null and ({{ month }}) is not null and ({{ day }}) is not null
+        and try(make_date({{ year }}, {{ month }}, {{ day }})) is null
+    )
+{%- endmacro %}
+{% macro spark__invalid_date(year, month, day) -%}
+    (
+        ({{ year }}) is not null and ({{ month }}) is not null and ({{ day }}) is not null
+        and make_date({{ year }}, {{ month }}, {{ day }}) is null
+    )
+{%- endmacro %}
+
+{% macro checked_make_date(year, month, day) -%}
+    {{ return(adapter.dispatch('checked_make_date', 'aavail')(year, month, day)) }}
+{%- endmacro %}
+{% macro default__checked_make_date(year, month, day) -%}
+    make_date({{ year }}, {{ month }}, {{ day }})
+{%- endmacro %}
+{% macro spark__checked_make_date(year, month, day) -%}
+    case
+        when {{ aavail.spark__invalid_date(year, month, day) }}
+            then raise_error(concat(
+                'not a date: ', cast(({{ year }}) as string), '-',
+                cast(({{ month }}) as string), '-', cast(({{ day }}) as string)
+            ))
+        else make_date({{ year }}, {{ month }}, {{ day }})
+    end
+{%- endmacro %}

@@ -18,23 +18,41 @@
 
 with
 
+double_cases as (
+
+    -- (value as text, DuckDB's text of the double, DuckDB's DECIMAL(18, 2) of it)
+    select
+        cases.value,
+        cases.expected_text,
+        cases.expected_decimal
+    from (
+        values
+        {%- for value, expected in double_texts %}
+            ('{{ value }}', '{{ expected }}', null){{ ',' }}
+        {%- endfor %}
+        {%- for value, expected in decimals %}
+            ('{{ value }}', null, '{{ expected }}'){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as cases (value, expected_text, expected_decimal)
+
+),
+
 checks as (
 
-    {% for value, expected in double_texts -%}
-        select
-            'value_text(double {{ value }})' as check_name,
-            {{ value_text("cast('" ~ value ~ "' as double)") }} as actual,
-            '{{ expected }}' as expected
-        union all
-    {% endfor -%}
-    {% for value, expected in decimals -%}
-        select
-            'double_to_decimal({{ value }}, 18, 2)' as check_name,
-            cast({{ double_to_decimal("cast('" ~ value ~ "' as double)", 18, 2) }} as string)
-                as actual,
-            '{{ expected }}' as expected
-        union all
-    {% endfor -%}
+    select
+        'value_text(double ' || value || ')' as check_name,
+        {{ value_text('cast(value as double)') }} as actual,
+        expected_text as expected
+    from double_cases
+    where expected_text is not null
+    union all
+    select
+        'double_to_decimal(' || value || ', 18, 2)' as check_name,
+        cast({{ double_to_decimal('cast(value as double)', 18, 2) }} as string) as actual,
+        expected_decimal as expected
+    from double_cases
+    where expected_decimal is not null
+    union all
     select
         'value_text(null double)' as check_name,
         {{ value_text('cast(null as double)') }} as actual,
@@ -102,6 +120,23 @@ checks as (
             {{ month_day_number("cast('2019-03-07' as date)") }}
         ) as actual,
         '425 2019-03-07 0307' as expected
+    union all
+    select
+        'invalid_cast, invalid_date (the guards of checked_cast, checked_make_date)'
+            as check_name,
+        concat_ws(
+            ' ',
+            cast({{ invalid_cast("'abc'", 'integer') }} as string),
+            cast({{ invalid_cast("''", 'bigint') }} as string),
+            cast({{ invalid_cast("cast('1e19' as double)", 'bigint') }} as string),
+            cast({{ invalid_cast("'13'", 'integer') }} as string),
+            cast({{ invalid_cast('cast(null as string)', 'integer') }} as string),
+            cast({{ invalid_date('2019', '2', '30') }} as string),
+            cast({{ invalid_date('1900', '2', '29') }} as string),
+            cast({{ invalid_date('2000', '2', '29') }} as string),
+            cast({{ invalid_date('2019', '13', '1') }} as string)
+        ) as actual,
+        'true true true false false true true false true' as expected
 
 ),
 

@@ -154,10 +154,13 @@ scored as (
         positioned.amount,
         transforms.transform_scale,
         weekday_z.median_z as expected_z,
-        greatest(
-            case when noise.mad_noise > 0 then noise.mad_noise else noise.mean_noise end,
-            {{ min_noise_scale }}
-        ) as noise_scale
+        case
+            when noise.mad_noise is not null
+                then greatest(
+                    case when noise.mad_noise > 0 then noise.mad_noise else noise.mean_noise end,
+                    {{ min_noise_scale }}
+                )
+        end as noise_scale
 
     from positioned
 

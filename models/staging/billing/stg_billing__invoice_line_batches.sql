@@ -12,7 +12,9 @@ batches as (
     select
         _source_file as source_file,
         _load_id as load_id,
-        make_date(cast(year as integer), cast(month as integer), 1) as invoice_month,
+        {{ checked_make_date(
+            checked_cast('year', 'integer'), checked_cast('month', 'integer'), '1'
+        ) }} as invoice_month,
         count(*) as rows_landed,
         max(_loaded_at) as loaded_at
 

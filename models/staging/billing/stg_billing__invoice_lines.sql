@@ -35,7 +35,9 @@ deduplicated as (
         cast(_extra_fields as string) as extra_fields,
         -- a grouping column (a function of year and month), so that a filter on
         -- invoice_month reaches the raw table scan below the deduplication
-        make_date(cast(year as integer), cast(month as integer), 1) as invoice_month,
+        {{ checked_make_date(
+            checked_cast('year', 'integer'), checked_cast('month', 'integer'), '1'
+        ) }} as invoice_month,
         count(*) as num_landed_copies,
         min(_source_file) as source_file,
         max(_load_id) as load_id,
@@ -88,9 +90,9 @@ renamed as (
             'deduplicated.year', 'deduplicated.month', 'deduplicated.day',
             'deduplicated.extra_fields',
         ]) }} as invoice_line_id,
-        cast(
-            {{ regexp_replace_all('deduplicated.invoice', "'[^0-9]'", "''") }} as bigint
-        ) as invoice_id,
+        {{ checked_cast(
+            regexp_replace_all('deduplicated.invoice', "'[^0-9]'", "''"), 'bigint'
+        ) }} as invoice_id,
         trim(deduplicated.invoice) as invoice_code,
         case
             when regexp_extract(trim(deduplicated.invoice), '^[A-Za-z]*', 0) = '' then 'sale'
@@ -98,15 +100,15 @@ renamed as (
                 then 'cancellation'
             else 'adjustment'
         end as invoice_type,
-        make_date(
-            cast(deduplicated.year as integer),
-            cast(deduplicated.month as integer),
-            cast(deduplicated.day as integer)
-        ) as invoice_date,
+        {{ checked_make_date(
+            checked_cast('deduplicated.year', 'integer'),
+            checked_cast('deduplicated.month', 'integer'),
+            checked_cast('deduplicated.day', 'integer')
+        ) }} as invoice_date,
         deduplicated.invoice_month,
         case
             when deduplicated.customer_id = {{ truncated_number('deduplicated.customer_id') }}
-                then cast(deduplicated.customer_id as bigint)
+                then {{ checked_cast('deduplicated.customer_id', 'bigint') }}
         end as customer_id,
         coalesce(country_spellings.country_name, trim(deduplicated.country)) as country_name,
         deduplicated.country as country_spelling,

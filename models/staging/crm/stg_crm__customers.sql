@@ -36,9 +36,9 @@ birth_date_parts as (
 
     select
         *,
-        cast(split_part(dob, '/', 1) as integer) as birth_month,
-        cast(split_part(dob, '/', 2) as integer) as birth_day,
-        cast(split_part(dob, '/', 3) as integer) as birth_year_in_century
+        {{ checked_cast("split_part(dob, '/', 1)", 'integer') }} as birth_month,
+        {{ checked_cast("split_part(dob, '/', 2)", 'integer') }} as birth_day,
+        {{ checked_cast("split_part(dob, '/', 3)", 'integer') }} as birth_year_in_century
 
     from deduplicated
 
@@ -58,12 +58,13 @@ renamed as (
         end as gender,
 
         -- century pivot: 20yy unless that is after the as-of date, then 19yy
+        {%- set born_20yy = checked_make_date(
+            '2000 + birth_year_in_century', 'birth_month', 'birth_day'
+        ) %}
         case
-            when
-                make_date(2000 + birth_year_in_century, birth_month, birth_day)
-                <= {{ as_of_date() }}
-                then make_date(2000 + birth_year_in_century, birth_month, birth_day)
-            else make_date(1900 + birth_year_in_century, birth_month, birth_day)
+            when {{ born_20yy }} <= {{ as_of_date() }}
+                then {{ born_20yy }}
+            else {{ checked_make_date('1900 + birth_year_in_century', 'birth_month', 'birth_day') }}
         end as birth_date,
 
         dob as birth_date_text,

@@ -39,7 +39,7 @@ renamed as (
         customer_id,
         nullif(trim(stream_id), '') as stream_id,
         date as stream_date,
-        cast(invoice_item_id as bigint) as plan_id,
+        {{ checked_cast('invoice_item_id', 'bigint') }} as plan_id,
         subscription_stopped = 1 as is_subscription_stopped,
         nullif(trim(stream_id), '') is not null as has_stream_id,
         extra_fields,

@@ -42,28 +42,31 @@ def _node(manifest: dict, unique_id: str) -> dict:
     return manifest["macros" if unique_id.startswith("macro.") else "nodes"][unique_id]
 
 
-@pytest.mark.parametrize(
-    ("unique_id", "breakage", "rule"),
-    [
-        ("model.aavail.dim_plans", lambda n: n["config"].update(contract={"enforced": False}),
-         "mart_has_enforced_contract"),
-        ("model.aavail.dim_plans", lambda n: n.update(description=""), "has_description"),
-        ("model.aavail.fct_streams", lambda n: n["depends_on"]["nodes"].append(
-            "source.aavail.crm.customer"), "source_used_only_in_staging"),
-        ("macro.aavail.generate_schema_name", lambda n: n.update(description=""),
-         "macro_has_description"),
-    ],
-)  # fmt: skip
-def test_the_configured_lint_fails_when_one_real_node_breaks_a_rule(
-    built_warehouse, tmp_path, unique_id, breakage, rule
+BREAKAGES = [  # (node, how it breaks, the rule that must report it)
+    ("model.aavail.dim_plans", lambda n: n["config"].update(contract={"enforced": False}),
+     "mart_has_enforced_contract"),
+    ("model.aavail.dim_countries", lambda n: n.update(description=""), "has_description"),
+    ("model.aavail.fct_streams", lambda n: n["depends_on"]["nodes"].append(
+        "source.aavail.crm.customer"), "source_used_only_in_staging"),
+    ("macro.aavail.generate_schema_name", lambda n: n.update(description=""),
+     "macro_has_description"),
+]  # fmt: skip
+
+
+def test_the_configured_lint_fails_and_names_each_node_that_breaks_a_rule(
+    built_warehouse, tmp_path
 ):
     manifest = json.loads((built_warehouse.target_dir / "manifest.json").read_text())
-    breakage(_node(manifest, unique_id))
+    for unique_id, breakage, _ in BREAKAGES:
+        breakage(_node(manifest, unique_id))
     broken = tmp_path / "manifest.json"
     broken.write_text(json.dumps(manifest))
     result = _dbt_score(broken)
     assert result.returncode == 1, result.stdout[-3000:]
-    assert rule in result.stdout
+    reports = result.stdout.split("\n\n")  # one paragraph per node with its violations
+    for unique_id, _, rule in BREAKAGES:
+        name = unique_id.rsplit(".", 1)[-1]
+        assert any(f": {name}" in part and rule in part for part in reports), (name, rule)
 
 
 # --- each project rule on hand-made nodes -------------------------------------------------

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 
 import duckdb
 import yaml
 
 from python_loaders.charts import CHARTS, CHARTS_DIR, REPORT_PAGE, default_charts_dir, render_charts
+from python_loaders.cli import main
 from python_loaders.pipeline import main_job_steps
 
 
@@ -34,20 +33,17 @@ def test_other_data_gives_other_charts_and_figures(docs_site, tmp_path):
     assert (tmp_path / "out" / same).read_bytes() == (docs_site.charts / same).read_bytes()
 
 
-def test_a_missing_or_wrong_published_file_is_one_line_and_nothing_written(tmp_path, project_dir):
+def test_a_missing_or_wrong_published_file_is_one_line_and_nothing_written(tmp_path, capsys):
     not_a_warehouse = tmp_path / "empty.duckdb"
     duckdb.connect(str(not_a_warehouse)).close()  # a DuckDB file without the marts
     for analytics, problem in ((tmp_path / "missing.duckdb", "no published warehouse"),
                                (not_a_warehouse, "cannot read the published tables")):  # fmt: skip
         out = tmp_path / f"out-{analytics.stem}"
-        result = subprocess.run(
-            [sys.executable, "-m", "python_loaders", "charts",
-             "--analytics", str(analytics), "--out", str(out)],
-            cwd=project_dir, capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        assert result.returncode == 2, result.stderr
-        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-        assert str(analytics) in result.stderr and problem in result.stderr
+        code = main(["charts", "--analytics", str(analytics), "--out", str(out)])
+        error = capsys.readouterr().err
+        assert code == 2, error
+        assert error.count("\n") == 1 and "Traceback" not in error
+        assert error.startswith("error: ") and str(analytics) in error and problem in error
         assert not out.exists()
 
 

@@ -179,6 +179,9 @@ def test_report_page_figures_equal_the_published_marts(page, docs_site, artifact
     page.get_by_text("the charts report page").click()
     page.wait_for_url("**/assets/charts/report.html")
     page.wait_for_selector("#totals")
+    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
+    widths = page.evaluate("() => Array.from(document.images).map(i => i.naturalWidth)")
+    assert len(widths) == 5 and all(width > 0 for width in widths), widths
     page.screenshot(path=str(artifacts / "report.png"), full_page=True)
     totals = {row["figure"]: row["value"] for row in _table(page, "totals")}
     by_country = {row["country_name"]: row["revenue"] for row in _table(page, "revenue-by-country")}

@@ -20,6 +20,7 @@ def test_a_symlinked_sub_folder_is_followed_and_loops_and_aliases_are_listed(tmp
     (sources / "invoices" / "linked").symlink_to(outside, target_is_directory=True)
     (sources / "invoices" / "real" / "loop").symlink_to(sources / "invoices")
     (sources / "invoices" / "alias").symlink_to(sources / "invoices" / "real")
+    (sources / "invoices" / "second-link").symlink_to(outside, target_is_directory=True)
 
     result = load(sources, warehouse)
 
@@ -30,7 +31,12 @@ def test_a_symlinked_sub_folder_is_followed_and_loops_and_aliases_are_listed(tmp
     ]
     ignored = {i.rel: i.why for i in result.ignored}
     assert "symbolic link to folder invoices/real" in ignored["invoices/alias/"]
-    assert "invoices" in ignored["invoices/real/loop/"]
+    assert ignored["invoices/real/loop/"] == (
+        "symbolic link to folder invoices, listed under that name (a link loop)"
+    )
+    assert ignored["invoices/second-link/"] == (
+        "symbolic link to folder invoices/linked, listed under that name"
+    )
     assert query(warehouse, "select count(*) from raw_billing.invoice_lines") == [(2,)]
 
 

@@ -184,3 +184,24 @@ def test_a_source_dir_that_was_moved_away_hands_its_files_over(tmp_path, warehou
     assert result.exit_code == 0 and result.count("landed") == 1
     assert _lines_by_file(warehouse) == {"invoices/a.json": 1}
     assert query(warehouse, "select source_dir from raw_meta.files") == [(str(second.resolve()),)]
+
+
+def test_a_re_export_that_replaced_the_old_file_fails_the_run_until_pruned(billing_dir, warehouse):
+    sources = billing_dir({"invoices-2017-11.json": _month(3)})
+    load(sources, warehouse)
+    (sources / "invoices" / "invoices-2017-11.json").unlink()
+    corrected = _month(3)
+    corrected[0]["price"] = 99.5
+    write_json(sources / "invoices" / "invoices-2017-11-v2.json", corrected)
+
+    replaced = load(sources, warehouse)
+
+    assert replaced.exit_code == 1
+    assert replaced.problem and "invoice month 2017-11 is counted from" in replaced.problem
+    assert "invoices/invoices-2017-11.json, no longer in the source dir" in replaced.problem
+    assert "--prune-missing" in replaced.problem
+
+    pruned = load(sources, warehouse, prune_missing=True)
+
+    assert pruned.exit_code == 0 and pruned.conflicts == [] and pruned.warnings == []
+    assert _lines_by_file(warehouse) == {"invoices/invoices-2017-11-v2.json": 3}

@@ -182,7 +182,7 @@ def test_a_sqlite_file_without_a_crm_table_is_rejected(tmp_path: Path, warehouse
 def test_a_file_that_becomes_unparseable_keeps_its_rows_and_is_marked_rejected(
     billing_dir, warehouse
 ):
-    # Issue 8 point 2: the previous version stays in place (tests in test_keeps_previous_version.py).
+    # Issue 8 point 2: the previous version stays (more in test_keeps_previous_version.py).
     sources = billing_dir({"a.json": [invoice_line()]})
     load(sources, warehouse)
     (sources / "invoices" / "a.json").write_text('[{"invoice": ')

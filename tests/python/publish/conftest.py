@@ -11,13 +11,15 @@
 2. starts a reader process polling the published file (reconnecting every
    loop) and a file watcher recording the modes of the private warehouse,
    its WAL and its spill folder;
-3. `run` on the first dir; then starts a holder process that keeps one
-   read-only connection to the published file open; `run` on the second
-   (green) and third (failing) dirs; between those two, a `dbt build` with
-   its own target dir is SIGKILLed once its on-run-start hooks ran, and
-   `publish` of the (green, unpublished-here) second build is tried on a
-   fresh published path (must refuse: the warehouse's latest build is
-   the killed one); after the failing run `publish` by hand (must refuse);
+3. `run` on the first sources, then `publish` by hand (already published);
+   starts a holder process that keeps one read-only connection to the
+   published file open; `run` on the second (green) and third (failing)
+   sources. Between those two: a plain `dbt build`
+   (own target dir; green, published only to a control path, which must
+   work), then a `dbt build` SIGKILLed once its on-run-start hooks ran, then
+   `publish` of that green build to a fresh path (must refuse: the
+   warehouse's latest build is the killed one). After the failing run,
+   `publish` by hand (must refuse);
 4. stops the reader and holder and keeps everything they saw.
 
 The tests only read what it recorded.
@@ -46,6 +48,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 PROJECT_DIR = HERE.parents[2]
+DBT = Path(sys.executable).with_name("dbt")
 CUSTOMERS = 200
 INVOICE_LINES = 5_000
 SEEDS = (21, 22, 23)
@@ -75,6 +78,8 @@ class PublishRuns:
     reader: list[dict] = field(default_factory=list)
     holder: list[dict] = field(default_factory=list)
     modes: dict[str, set[int]] = field(default_factory=dict)
+    publish_after_run: subprocess.CompletedProcess[str] | None = None
+    publish_control: subprocess.CompletedProcess[str] | None = None
     publish_after_kill: subprocess.CompletedProcess[str] | None = None
     killed_analytics: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
@@ -147,6 +152,7 @@ def publish_runs(dbt_warehouse_factory) -> PublishRuns:
     analytics = root / "published" / "analytics.duckdb"
     source = root / "sources"
     (root / "crm").mkdir()
+    analytics.parent.mkdir(mode=0o700)  # like data/ made by `load` under the private umask
     runs = PublishRuns(
         root=root, warehouse=wh.path, analytics=analytics, target_dir=wh.target_dir,
         source_dir=source, crm_copies=[], cli=wh.cli, env=wh.env(),
@@ -179,6 +185,10 @@ def publish_runs(dbt_warehouse_factory) -> PublishRuns:
         first = run(SEEDS[0])
         assert first.returncode == 0, first.stdout[-3000:] + first.stderr
         runs.green_invocations.append(_published_invocation(analytics))
+        # by hand after `run` (whose last dbt command was `docs generate`): nothing to do
+        runs.publish_after_run = wh.cli(
+            "publish", "--warehouse", str(wh.path), "--analytics", str(analytics)
+        )
         holder = _start_reader(analytics, stop, holder_out, HOLDER_PAUSE, "--hold")
         _wait_for_lines(holder_out, 3)
 
@@ -187,11 +197,19 @@ def publish_runs(dbt_warehouse_factory) -> PublishRuns:
         runs.green_invocations.append(_published_invocation(analytics))
         runs.published_sha_before = file_sha256(analytics)
 
-        _kill_a_build_after_its_start_hooks(wh.env(), root / "killed")
+        green_target = root / "green-build" / "target"
+        green = _dbt_build(wh.env(), green_target)
+        assert green.returncode == 0, green.stdout[-3000:]
+        runs.publish_control = wh.cli(
+            "publish", "--warehouse", str(wh.path), "--target-dir", str(green_target),
+            "--analytics", str(root / "control" / "analytics.duckdb"),
+        )  # fmt: skip
+        _kill_a_build_after_its_start_hooks(wh.env(), root / "killed" / "target")
         runs.killed_analytics = root / "not-published" / "analytics.duckdb"
         runs.publish_after_kill = wh.cli(
-            "publish", "--warehouse", str(wh.path), "--analytics", str(runs.killed_analytics)
-        )
+            "publish", "--warehouse", str(wh.path), "--target-dir", str(green_target),
+            "--analytics", str(runs.killed_analytics),
+        )  # fmt: skip
 
         third = run(SEEDS[2], broken=True)
         assert third.returncode != 0, "the build on the broken CRM should fail"
@@ -220,13 +238,24 @@ def publish_runs(dbt_warehouse_factory) -> PublishRuns:
     return runs
 
 
-def _kill_a_build_after_its_start_hooks(env: dict[str, str], root: Path) -> None:
+def dbt_env(env: dict[str, str], target: Path) -> dict[str, str]:
+    return {**env, "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs")}
+
+
+def _dbt_build(env: dict[str, str], target: Path) -> subprocess.CompletedProcess[str]:
+    """A plain `dbt build` (as typed by hand) writing its artifacts to `target`."""
+    return subprocess.run(
+        [str(DBT), "build"], cwd=PROJECT_DIR, env=dbt_env(env, target),
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def _kill_a_build_after_its_start_hooks(env: dict[str, str], target: Path) -> None:
     """Start `dbt build` (own target dir) and SIGKILL it as soon as its first node starts."""
-    env = {**env, "DBT_TARGET_PATH": str(root / "target"), "DBT_LOG_PATH": str(root / "logs")}
     dbt = subprocess.Popen(
-        [str(Path(sys.executable).with_name("dbt")), "build"],
+        [str(DBT), "build"],
         cwd=PROJECT_DIR,
-        env=env,
+        env=dbt_env(env, target),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

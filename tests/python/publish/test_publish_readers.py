@@ -74,3 +74,11 @@ def test_publish_refuses_the_failed_build_and_keeps_the_previous_publication(pub
     assert lines[0].startswith("error: nothing published: dbt build")
     assert publish_runs.failed_invocation in lines[0] and "did not pass" in lines[0]
     assert publish_runs.published_sha_after == publish_runs.published_sha_before
+
+
+def test_publish_by_hand_after_run_says_already_published(publish_runs):
+    done = publish_runs.publish_after_run
+    assert done is not None and done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        f"already published dbt build {publish_runs.green_invocations[0]}"
+    )

@@ -33,7 +33,7 @@ SPARK_TO_DUCKDB_TYPES: dict[str, str] = {
     "date": "DATE",
     "decimal(18,2)": "DECIMAL(18,2)",
     "decimal(18,3)": "DECIMAL(18,3)",
-    "timestamp": "TIMESTAMP WITH TIME ZONE",
+    "timestamp": "TIMESTAMP",
 }
 # The same instant: Spark's TIMESTAMP is UTC-based (session time zone UTC), DuckDB's the
 # naive UTC wall clock the loaders write.
