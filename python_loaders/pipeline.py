@@ -84,10 +84,12 @@ def run_dbt(
     *,
     lock_timeout: float = LOCK_TIMEOUT_SECONDS,
     target: str | None = None,
+    raw_parquet: Path | None = None,
 ) -> int:
     """Run one dbt command in the project, streaming its output; return its exit code.
 
-    `target` names the profiles.yml output (AAVAIL_DBT_TARGET), e.g. `spark`.
+    `target` names the profiles.yml output (AAVAIL_DBT_TARGET), e.g. `spark`;
+    `raw_parquet` the raw tables' Parquet export it reads (AAVAIL_RAW_PARQUET).
 
     First waits (bounded) until no other process holds the warehouse, so a
     locked warehouse ends in one line naming the holder (`UserError`, exit 3).
@@ -100,6 +102,8 @@ def run_dbt(
     }
     if target is not None:
         env["AAVAIL_DBT_TARGET"] = target
+    if raw_parquet is not None:
+        env["AAVAIL_RAW_PARQUET"] = str(raw_parquet)
     if not sys.stdout.isatty():
         env.setdefault("DBT_USE_COLORS", "false")  # no escape codes in logs and CI output
     command = [dbt_executable(), *args]
@@ -149,7 +153,12 @@ def dbt_step(*args: str) -> Step:
     return Step(
         f"dbt {' '.join(args)}",
         lambda job: run_dbt(
-            args, job.project, job.warehouse, lock_timeout=job.lock_timeout, target=job.dbt_target
+            args,
+            job.project,
+            job.warehouse,
+            lock_timeout=job.lock_timeout,
+            target=job.dbt_target,
+            raw_parquet=job.raw_parquet if job.dbt_target == "spark" else None,
         ),
     )
 
