@@ -28,7 +28,7 @@ run: setup
 
 ## test: ruff, then the whole pytest suite (sqlfluff and dbt build on throwaway warehouses included)
 test: setup system-packages lint-python
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## lint: ruff on Python, sqlfluff (dialect duckdb, dbt templater) on every SQL file dbt owns
 lint: lint-python

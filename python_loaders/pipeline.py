@@ -196,7 +196,11 @@ def publish_step(job: JobOptions) -> int:
 def charts_step(job: JobOptions) -> int:
     """Render the analysts' charts from the published file into assets/charts (docs assets)."""
     from python_loaders.charts import default_charts_dir, render_charts
+    from python_loaders.publish import read_publication
 
+    if read_publication(job.analytics) is None:  # a project without marts publishes nothing
+        print("charts: skipped (nothing is published)", flush=True)
+        return 0
     out = default_charts_dir(job.project)
     written = render_charts(job.analytics, out)
     print(f"charts: {len(written)} files in {out}", flush=True)

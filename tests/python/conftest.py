@@ -170,3 +170,19 @@ def dbt_warehouse_factory(
         return DbtWarehouse(tmp_path_factory.mktemp(name))
 
     return make
+
+
+# --- parallel runs (`make test` runs pytest -n 2 --dist loadgroup) ---
+
+# Folders whose test files share no expensive session fixture: each file may run on any worker.
+SPLIT_BY_FILE = frozenset({"spark"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep each test folder on one xdist worker, so the folder's session fixtures
+    (a published warehouse, mf's build, ...) are built once, not once per worker."""
+    for item in items:
+        path = Path(str(item.fspath)).resolve()
+        area = path.relative_to(PROJECT_DIR / "tests" / "python").parts[0]
+        group = str(path) if area in SPLIT_BY_FILE else area
+        item.add_marker(pytest.mark.xdist_group(group))
