@@ -174,15 +174,16 @@ def dbt_warehouse_factory(
 
 # --- parallel runs (`make test` runs pytest -n 2 --dist loadgroup) ---
 
-# Folders whose test files share no expensive session fixture: each file may run on any worker.
-SPLIT_BY_FILE = frozenset({"spark"})
+# Folders whose test files share an expensive session fixture (three real `run`s and a
+# publication; mf's build): all their files run on one worker, so it is built once. Every
+# other file is its own group (as --dist loadfile), which balances the two workers best.
+GROUP_BY_FOLDER = frozenset({"publish", "semantic_layer"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep each test folder on one xdist worker, so the folder's session fixtures
-    (a published warehouse, mf's build, ...) are built once, not once per worker."""
+    """Give each test an xdist group: its folder for GROUP_BY_FOLDER, else its file."""
     for item in items:
         path = Path(str(item.fspath)).resolve()
         area = path.relative_to(PROJECT_DIR / "tests" / "python").parts[0]
-        group = str(path) if area in SPLIT_BY_FILE else area
+        group = area if area in GROUP_BY_FOLDER else str(path)
         item.add_marker(pytest.mark.xdist_group(group))
