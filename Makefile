@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: setup system-packages run test lint lint-python lint-dbt format bench docs-serve mf sql clean
+.PHONY: setup system-packages run test lint lint-python lint-dbt format bench bench-spark docs-serve mf sql clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ format: setup
 ## bench: the full benchmark (minutes); results in benchmarks/results/
 bench: setup
 	$(BIN)/python -m benchmarks.run
+
+## bench-spark: the same project built on DuckDB and on Spark local mode (SIZES=100000,1000000)
+bench-spark: setup system-packages
+	$(BIN)/python -m benchmarks.spark_engines --sizes $(or $(SIZES),100000,1000000)
 
 ## mf: MetricFlow on the published copy (dbt target analytics), e.g. make mf ARGS="list metrics"
 mf: setup
