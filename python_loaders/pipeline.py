@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from python_loaders.child_process import run_child, signals_interrupt
+from python_loaders.cli import default_analytics
 from python_loaders.errors import Interrupted, UserError
 from python_loaders.loading import load_sources
 from python_loaders.warehouse import wait_until_free
@@ -247,7 +248,7 @@ def run_main_job(
             max_reject_rate=max_reject_rate,
             quiet=quiet,
             lock_timeout=lock_timeout,
-            analytics=(analytics or warehouse.parent / "analytics.duckdb").expanduser().resolve(),
+            analytics=(analytics or default_analytics(warehouse)).expanduser().resolve(),
             dbt_target=target,
             raw_parquet=(raw_parquet or JobOptions.raw_parquet).expanduser().resolve(),
         )
