@@ -33,7 +33,7 @@ test: setup system-packages lint-python
 ## lint: ruff on Python, sqlfluff (dialect duckdb, dbt templater) on every SQL file dbt owns
 lint: lint-python
 	mkdir -p data/lint
-	AAVAIL_WAREHOUSE=data/lint/warehouse.duckdb $(BIN)/sqlfluff lint models tests/singular analyses snapshots --disable-progress-bar --nocolor
+	AAVAIL_WAREHOUSE=data/lint/warehouse.duckdb $(BIN)/sqlfluff lint models tests/dbt/singular analyses snapshots --disable-progress-bar --nocolor
 	$(MAKE) --no-print-directory lint-dbt
 
 ## lint-dbt: dbt-score with the project's conventions (pyproject.toml [tool.dbt-score], dbt_score_rules/)
@@ -50,7 +50,7 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 	mkdir -p data/lint
-	AAVAIL_WAREHOUSE=data/lint/warehouse.duckdb $(BIN)/sqlfluff fix models tests/singular analyses snapshots --disable-progress-bar
+	AAVAIL_WAREHOUSE=data/lint/warehouse.duckdb $(BIN)/sqlfluff fix models tests/dbt/singular analyses snapshots --disable-progress-bar
 
 ## bench: the full benchmark (minutes); results in benchmarks/results/
 bench: setup

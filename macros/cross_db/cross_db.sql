@@ -1,7 +1,7 @@
 {#- Engine differences of the project's SQL, one macro each (adapter.dispatch:
     `default__` is the DuckDB text the models always had, `spark__` the Spark
     SQL equivalent giving the same values). Checked on both engines by
-    tests/singular/assert_cross_db_macros_agree.sql and tests/python/spark/. -#}
+    tests/dbt/singular/assert_cross_db_macros_agree.sql and tests/python/spark/. -#}
 
 {#- `not materialized` CTE hint: DuckDB inlines the CTE (so filters reach the scan); Spark always inlines. -#}
 {% macro not_materialized() -%}

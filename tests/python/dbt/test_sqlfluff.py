@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-LINTED = ["models", "tests/singular", "snapshots", "analyses"]
+LINTED = ["models", "tests/dbt/singular", "snapshots", "analyses"]
 
 
 def test_sqlfluff_lint_passes(project_dir: Path, tmp_path: Path):
