@@ -52,13 +52,13 @@ format: setup
 	mkdir -p data/lint
 	AAVAIL_WAREHOUSE=data/lint/warehouse.duckdb $(BIN)/sqlfluff fix models tests/dbt/singular analyses snapshots --disable-progress-bar
 
-## bench: the full benchmark (minutes); results in benchmarks/results/
-bench: setup
-	$(BIN)/python -m benchmarks.run
+## bench: the benchmark, DuckDB and Spark local mode (about 35-40 min at the default sizes)
+## SIZES=20000,50000 RUNS=1 for a quick end-to-end check; BENCH_ARGS="--spark-runs 0 ..." for others
+bench: setup system-packages
+	$(BIN)/python -m benchmarks.run $(if $(SIZES),--sizes $(SIZES)) $(if $(RUNS),--runs $(RUNS)) $(BENCH_ARGS)
 
-## bench-spark: the same project built on DuckDB and on Spark local mode (SIZES=100000,1000000)
-bench-spark: setup system-packages
-	$(BIN)/python -m benchmarks.spark_engines --sizes $(or $(SIZES),100000,1000000)
+## bench-spark: alias of bench (Spark local mode is part of it)
+bench-spark: bench
 
 ## mf: MetricFlow on the published copy (dbt target analytics), e.g. make mf ARGS="list metrics"
 mf: setup

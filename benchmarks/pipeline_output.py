@@ -29,3 +29,13 @@ def export_pipeline_table(warehouse: Path, out: Path) -> None:
     target = "'" + str(out).replace("'", "''") + "'"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute(f"copy ({PIPELINE_QUERY}) to {target} (format parquet)")
+
+
+def export_spark_table(spark_dir: Path, out: Path) -> None:
+    """The Spark build's mart (its Parquet files under `spark_dir`) in the shared shape."""
+    files = spark_dir / "warehouse" / "marts.db" / "fct_daily_revenue_by_country" / "*.parquet"
+    source = "read_parquet(" + "'" + str(files).replace("'", "''") + "')"
+    query = PIPELINE_QUERY.replace("marts.fct_daily_revenue_by_country", source)
+    target = "'" + str(out).replace("'", "''") + "'"
+    with duckdb.connect() as con:
+        con.execute(f"copy ({query}) to {target} (format parquet)")

@@ -1,10 +1,12 @@
 """`python -m benchmarks.run`: the reproducible benchmark (`make bench`).
 
 At each size of generated data it runs every step several times, each as its
-own process, and writes the medians to benchmarks/results/ (results.json,
-results.csv, time_vs_size.png) and the table into benchmarks/README.md. It
-fails loudly (exit 1, one line) if the pipeline, pandas and the floor query do
-not agree on the daily revenue table.
+own process (Spark local mode and the main job only in the first `--spark-runs`
+and `--job-runs` runs of a size), and writes the medians to benchmarks/results/
+(results.json, results.csv, time_vs_size.png) and the generated tables into
+benchmarks/README.md and README.md. It fails loudly (exit 1, one line) if the
+pipeline, pandas, the floor query and Spark do not agree on the daily revenue
+table.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from benchmarks.scenario import Run, RunSettings, Tools
 from benchmarks.steps import StepFailed
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-DEFAULT_SIZES = (100_000, 1_000_000, 10_000_000)
+DEFAULT_SIZES = (100_000, 1_000_000, 2_000_000, 10_000_000)
 LARGE_SIZE = 10_000_000
 
 
@@ -40,14 +42,22 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
-def _positive(text: str) -> int:
+def _whole(text: str, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be {minimum} or more: {value}")
     return value
+
+
+def _positive(text: str) -> int:
+    return _whole(text, 1)
+
+
+def _non_negative(text: str) -> int:
+    return _whole(text, 0)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--sizes",
         type=_sizes,
         default=list(DEFAULT_SIZES),
-        help="invoice lines per size, comma separated (default 100000,1000000,10000000)",
+        help="invoice lines per size, comma separated (default 100000,1000000,2000000,10000000)",
     )
     parser.add_argument("--runs", type=_positive, default=3, help="runs per size (default 3)")
     parser.add_argument(
@@ -64,6 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive,
         default=None,
         help=f"runs at sizes of {LARGE_SIZE:,} lines and more (default: --runs)",
+    )
+    parser.add_argument(
+        "--spark-runs",
+        type=_non_negative,
+        default=1,
+        help="runs per size that also build on Spark local mode (default 1; 0: no Spark)",
+    )
+    parser.add_argument(
+        "--job-runs",
+        type=_non_negative,
+        default=1,
+        help="runs per size that also time `python_loaders run` with nothing new (default 1)",
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--customers", type=_positive, default=1_000)
@@ -77,7 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=PROJECT_DIR / "benchmarks" / "README.md",
         help="README whose results section is rewritten",
     )
-    parser.add_argument("--no-readme", action="store_true", help="leave the README alone")
+    parser.add_argument(
+        "--project-readme",
+        type=Path,
+        default=PROJECT_DIR / "README.md",
+        help="README whose speed and engine tables are rewritten",
+    )
+    parser.add_argument("--no-readme", action="store_true", help="leave both READMEs alone")
     parser.add_argument(
         "--merge",
         action="store_true",
@@ -137,7 +165,9 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
             "seed": args.seed,
             "customers": args.customers,
             "sizes": args.sizes,
-            "dbt_memory_limit": args.dbt_memory_limit or "profile default (8GB, target dev)",
+            "dbt_memory_limit": args.dbt_memory_limit or "profile default (target dev)",
+            "spark_runs": args.spark_runs,
+            "job_runs": args.job_runs,
         },
         "runs": runs,
     }
@@ -155,6 +185,8 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
                     country_map=country_map,
                     keep_files=args.keep_files,
                     dbt_memory_limit=args.dbt_memory_limit,
+                    spark=index <= args.spark_runs,
+                    job=index <= args.job_runs,
                 ),
             )
             figures = run.execute()
@@ -163,7 +195,7 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
                     "invoice_lines": size,
                     "run": index,
                     "figures": figures,
-                    "slowest_build_nodes": run.slowest_nodes,
+                    "slowest_nodes": run.slowest_nodes,
                 }
             )
             print(
@@ -176,9 +208,16 @@ def benchmark(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
             report.write_results(args.results_dir, payload, report.medians_by_size(runs))
     medians = report.medians_by_size(runs)
     if not args.no_readme:
-        report.update_readme(args.readme, report.results_section(payload, medians))
+        _write_readmes(args, payload, medians)
     payload["medians"] = medians
     return payload
+
+
+def _write_readmes(args: argparse.Namespace, payload: dict[str, Any], medians: Any) -> None:
+    baseline = report.read_baseline(args.results_dir)
+    report.write_sections(args.readme, report.benchmark_sections(payload, medians, baseline))
+    if args.project_readme.exists():
+        report.write_sections(args.project_readme, report.project_sections(medians, baseline))
 
 
 def rewrite_report(args: argparse.Namespace) -> None:
@@ -191,7 +230,7 @@ def rewrite_report(args: argparse.Namespace) -> None:
     medians = report.medians_by_size(payload["runs"])
     report.write_results(args.results_dir, payload, medians)
     if not args.no_readme:
-        report.update_readme(args.readme, report.results_section(payload, medians))
+        _write_readmes(args, payload, medians)
 
 
 def main(argv: list[str] | None = None) -> int:

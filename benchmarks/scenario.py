@@ -8,13 +8,23 @@ Order of a run (each numbered step is a subprocess, timed, peak memory its own):
 5. `load` every file into a fresh warehouse (a copy of it is kept, untimed);
 6. `dbt parse --no-partial-parse`; 7. `dbt build --select +fct_daily_revenue_by_country`
    without tests (like-for-like with the alternatives); 8. back to the freshly loaded
-   copy, the full `dbt build` (seeds, models, snapshots, tests).
-9. Incremental: a fresh warehouse again; load all months but the last, `dbt build`,
-   land the last month, `dbt build` again.
+   copy, the full `dbt build` (seeds, models, snapshots, tests), and, in the runs
+   that time the job (`RunSettings.job`), `publish` of that build.
+9. Spark local mode (only in the runs that include it, `RunSettings.spark`):
+   `python -m python_loaders export-raw` of that warehouse, then the same
+   like-for-like `dbt build` on the `spark` target in a fresh Spark folder.
+10. A new month (goal 4): a fresh warehouse again; load all months but the last,
+   `dbt build`, land the last month, `dbt build` again.
+11. Nothing new (goal 5): `load` of the same folder again (every file already
+   landed), then `dbt build`; and, in the runs that include it
+   (`RunSettings.job`), the main job `python -m python_loaders run` on the same
+   folder and warehouse (load, build, publish, charts, docs: whatever the job
+   does when nothing is new).
 
-Then the three tables are checked for agreement (Disagreement if they differ).
-Every dbt invocation after step 6 finds that parse's partial-parse state (same
-project, profile and target directory), as a scheduled job with its `target/` would.
+Then the tables (pipeline, pandas, floor, and Spark when it ran) are checked for
+agreement (Disagreement if they differ). Every DuckDB dbt invocation after step 6
+finds that parse's partial-parse state (same project, profile and target
+directory), as a scheduled job with its `target/` would.
 """
 
 from __future__ import annotations
@@ -28,10 +38,20 @@ from pathlib import Path
 
 from benchmarks import dbt_timing, sources
 from benchmarks.agreement import check_agreement
-from benchmarks.pipeline_output import export_pipeline_table
+from benchmarks.pipeline_output import export_pipeline_table, export_spark_table
 from benchmarks.steps import Measurement, run_measured
+from python_loaders.source_layout import INVOICES_DIR
 
 FCT_MODEL = "fct_daily_revenue_by_country"
+# The like-for-like build: only what the mart needs, no tests (what the alternatives do).
+LIKE_FOR_LIKE = (
+    "build",
+    "--select",
+    f"+{FCT_MODEL}",
+    "--exclude-resource-type",
+    "test",
+    "unit_test",
+)
 ML_MODELS_PATH = "models/ml"
 # ml_features.timing's formulation names -> our figure names.
 ML_FORMULATIONS = {
@@ -61,6 +81,8 @@ class RunSettings:
     country_map: Path
     keep_files: bool = False
     dbt_memory_limit: str | None = None  # AAVAIL_MEMORY_LIMIT for dbt; None: the profile's
+    spark: bool = False  # also build the like-for-like lineage on Spark local mode
+    job: bool = False  # also time the main job (`python_loaders run`) with nothing new
 
 
 class Run:
@@ -71,7 +93,7 @@ class Run:
         self.settings = settings
         self.log_dir = settings.run_dir / "logs"
         self.figures: dict[str, float] = {}
-        self.slowest_nodes: list[tuple[str, float]] = []
+        self.slowest_nodes: dict[str, list[tuple[str, float]]] = {}
 
     # -- helpers -----------------------------------------------------------------
     def _record(self, name: str, measurement: Measurement) -> Measurement:
@@ -95,6 +117,15 @@ class Run:
             env["AAVAIL_MEMORY_LIMIT"] = self.settings.dbt_memory_limit
         return env
 
+    def _spark_env(self) -> dict[str, str]:
+        env = self._dbt_env()
+        env.update(
+            AAVAIL_DBT_TARGET="spark",
+            AAVAIL_SPARK_DIR=str(self.settings.run_dir / "spark"),
+            AAVAIL_RAW_PARQUET=str(self.settings.run_dir / "raw_parquet"),
+        )
+        return env
+
     @property
     def warehouse(self) -> Path:
         return self.settings.run_dir / "warehouse.duckdb"
@@ -103,25 +134,26 @@ class Run:
     def target_dir(self) -> Path:
         return self.settings.run_dir / "target"
 
-    def _dbt(self, step: str, *args: str) -> Measurement:
-        """Run dbt on the run's warehouse with the run's own --target-path."""
+    def _dbt(self, step: str, *args: str, spark: bool = False) -> Measurement:
+        """Run dbt on the run's warehouse with the run's own --target-path (one per engine)."""
         argv = [
             str(self.tools.dbt),
             *args,
             "--project-dir",
             str(self.tools.project_dir),
             "--target-path",
-            str(self.target_dir),
+            str(self.target_dir.with_name("target-spark") if spark else self.target_dir),
             "--log-path",
-            str(self.log_dir / "dbt"),
+            str(self.log_dir / ("dbt-spark" if spark else "dbt")),
             "--no-use-colors",
         ]
         return run_measured(
             step,
             argv,
             log_dir=self.log_dir,
-            env=self._dbt_env(),
+            env=self._spark_env() if spark else self._dbt_env(),
             cwd=self.tools.project_dir,
+            sample_tree=spark,
         )
 
     def _build_timings(self, name: str, measurement: Measurement) -> None:
@@ -136,8 +168,14 @@ class Run:
         self.figures[f"{name}_overhead_vs_sum_s"] = measurement.wall_s - timings.execution_sum_s
         ml_nodes = dbt_timing.nodes_under(target_dir, ML_MODELS_PATH)
         self.figures[f"{name}_ml_models_s"] = timings.sum_for(ml_nodes)
-        if name == "dbt_build":
-            self.slowest_nodes = timings.slowest(8)
+        self.slowest_nodes[name] = timings.slowest(8)
+
+    def _record_tree(self, name: str, measurement: Measurement) -> Measurement:
+        """Like _record, with the peak of the whole process tree (the JVM of a Spark build)."""
+        self._record(name, measurement)
+        if measurement.tree_peak_rss_mib is not None:
+            self.figures[f"{name}_tree_mib"] = measurement.tree_peak_rss_mib
+        return measurement
 
     def _load(self, step: str, source_dir: Path) -> Measurement:
         return self._python(
@@ -160,12 +198,14 @@ class Run:
         run_dir.mkdir(parents=True)
         (run_dir / "duckdb_tmp").mkdir()
         source_dir = run_dir / "sources"
-        invoice_dir = source_dir / sources.INVOICES_DIR
+        invoice_dir = source_dir / INVOICES_DIR
         tables = {
             "pipeline": run_dir / "pipeline.parquet",
             "pandas": run_dir / "pandas.parquet",
             "floor": run_dir / "floor.parquet",
         }
+        if self.settings.spark:
+            tables["spark"] = run_dir / "spark.parquet"
         country_map = self.settings.country_map
         # How busy the machine was (1-minute load average) when the run started.
         self.figures["load_average_at_start"] = os.getloadavg()[0]
@@ -236,27 +276,21 @@ class Run:
         self._record("load", self._load("load", source_dir))
         shutil.copyfile(warehouse, loaded)
         self._record("dbt_parse", self._dbt("dbt_parse", "parse", "--no-partial-parse"))
-        like_for_like = self._record(
-            "dbt_build_fct",
-            self._dbt(
-                "dbt_build_fct",
-                "build",
-                "--select",
-                f"+{FCT_MODEL}",
-                "--exclude-resource-type",
-                "test",
-                "unit_test",
-            ),
-        )
+        like_for_like = self._record("dbt_build_fct", self._dbt("dbt_build_fct", *LIKE_FOR_LIKE))
         self._build_timings("dbt_build_fct", like_for_like)
         os.replace(loaded, warehouse)
         build = self._record("dbt_build", self._dbt("dbt_build", "build"))
         self._build_timings("dbt_build", build)
         export_pipeline_table(warehouse, tables["pipeline"])
         self._ml_formulations(warehouse)
+        if self.settings.job:
+            self._publish()
+        if self.settings.spark:
+            self._spark(tables["spark"])
         warehouse.unlink()
 
         self._incremental(source_dir)
+        self._nothing_new()
 
         for name, totals in check_agreement(tables).items():
             for key, value in totals.as_dict().items():
@@ -266,7 +300,8 @@ class Run:
             for path in run_dir.glob("*.duckdb"):
                 path.unlink()
             shutil.rmtree(source_dir)
-            shutil.rmtree(run_dir / "sources_incremental", ignore_errors=True)
+            for folder in ("sources_incremental", "spark", "raw_parquet", "exports", "charts"):
+                shutil.rmtree(run_dir / folder, ignore_errors=True)
         return self.figures
 
     def _ml_formulations(self, warehouse: Path) -> None:
@@ -281,6 +316,46 @@ class Run:
             key = ML_FORMULATIONS.get(str(timing.get("formulation")))
             if key is not None:
                 self.figures[key] = float(timing["best_seconds"])
+
+    def _publish(self) -> None:
+        """`python -m python_loaders publish` of the full build (the job's step after it)."""
+        self._record(
+            "publish",
+            self._python(
+                "publish",
+                "-m",
+                "python_loaders",
+                "publish",
+                "--warehouse",
+                self.warehouse,
+                "--analytics",
+                self.settings.run_dir / "analytics.duckdb",
+                "--target-dir",
+                self.target_dir,
+            ),
+        )
+
+    def _spark(self, out: Path) -> None:
+        """Export the loaded raw tables as Parquet, build the mart's lineage on Spark."""
+        self._record(
+            "spark_export",
+            self._python(
+                "spark_export",
+                "-m",
+                "python_loaders",
+                "export-raw",
+                "--warehouse",
+                self.warehouse,
+                "--out",
+                self.settings.run_dir / "raw_parquet",
+            ),
+        )
+        # Untimed parse on the spark target, so the timed build finds partial-parse
+        # state as the DuckDB builds do (dbt parse does not start Spark).
+        self._dbt("spark_parse", "parse", spark=True)
+        build = self._dbt("spark_build_fct", *LIKE_FOR_LIKE, spark=True)
+        self._record_tree("spark_build_fct", build)
+        export_spark_table(self.settings.run_dir / "spark", out)
 
     def _incremental(self, source_dir: Path) -> None:
         """Fresh warehouse: land all months but the last, build, land the last, build again."""
@@ -300,6 +375,40 @@ class Run:
         )
         self._build_timings("dbt_build_incremental", incremental)
 
+    def _nothing_new(self) -> None:
+        """Goal 5: the same folder again (nothing new to land), then dbt build; then the job."""
+        partial_dir = self.settings.run_dir / "sources_incremental"
+        self._record("load_nothing_new", self._load("load_nothing_new", partial_dir))
+        build = self._record("dbt_build_nothing_new", self._dbt("dbt_build_nothing_new", "build"))
+        self._build_timings("dbt_build_nothing_new", build)
+        if not self.settings.job:
+            return
+        env = self._dbt_env()
+        env.update(
+            DBT_TARGET_PATH=str(self.target_dir),
+            DBT_LOG_PATH=str(self.log_dir / "dbt"),
+            AAVAIL_CHARTS_DIR=str(self.settings.run_dir / "charts"),
+        )
+        argv = [
+            str(self.tools.python),
+            "-m",
+            "python_loaders",
+            "run",
+            "--source-dir",
+            str(partial_dir),
+            "--warehouse",
+            str(self.warehouse),
+            "--analytics",
+            str(self.settings.run_dir / "analytics.duckdb"),
+            "--quiet",
+        ]
+        self._record(
+            "job_nothing_new",
+            run_measured(
+                "job_nothing_new", argv, log_dir=self.log_dir, env=env, cwd=self.tools.project_dir
+            ),
+        )
+
     def _derive(self) -> None:
         """End-to-end figures of the pipeline from its steps."""
         f = self.figures
@@ -311,3 +420,7 @@ class Run:
         f["incremental_before_s"] = (
             f["load_before_last_month_s"] + f["dbt_build_before_last_month_s"]
         )
+        f["incremental_mib"] = max(f["load_last_month_mib"], f["dbt_build_incremental_mib"])
+        f["nothing_new_s"] = f["load_nothing_new_s"] + f["dbt_build_nothing_new_s"]
+        if "spark_build_fct_s" in f:
+            f["spark_pipeline_fct_s"] = f["spark_export_s"] + f["spark_build_fct_s"]

@@ -13,7 +13,8 @@ import re
 import shutil
 from pathlib import Path
 
-INVOICES_DIR = "invoices"
+from python_loaders.source_layout import INVOICE_SUFFIX, INVOICES_DIR
+
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
@@ -27,7 +28,7 @@ def month_of(path: Path) -> str:
 
 def invoice_files(source_dir: Path) -> list[Path]:
     """Every invoice JSON file of a source directory, sorted."""
-    return sorted((source_dir / INVOICES_DIR).rglob("*.json"))
+    return sorted((source_dir / INVOICES_DIR).rglob(f"*{INVOICE_SUFFIX}"))
 
 
 def last_month_files(source_dir: Path) -> list[Path]:

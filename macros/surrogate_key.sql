@@ -1,10 +1,18 @@
-{#- Deterministic md5 key over a list of column expressions; nulls and the
-    separator cannot collide with values ('|' joins, '<null>' stands for null). -#}
+{#- Deterministic md5 key over a list of column expressions, collision-free by
+    construction before hashing: each value is cast to text (`value_text`, the
+    same text on DuckDB and Spark) and written as `<length>:<text>`, NULL as
+    `~`, and the parts are concatenated. A part's length says where it ends and
+    `~` never starts a length, so two different lists of values always give two
+    different texts: ('a|b', 'c') -> `3:a|b1:c`, ('a', 'b|c') -> `1:a3:b|c`,
+    NULL -> `~`, '' -> `0:`, the text '~' -> `1:~`. Lengths count characters
+    (code points) on both engines. -#}
 {% macro surrogate_key(columns) -%}
-    md5(concat_ws(
-        '|'
-        {%- for column in columns %},
-        coalesce({{ value_text(column) }}, '<null>')
+    md5(concat(
+        {%- for column in columns %}
+        coalesce(
+            cast(length({{ value_text(column) }}) as string) || ':' || {{ value_text(column) }},
+            '~'
+        ){{ ',' if not loop.last }}
         {%- endfor %}
     ))
 {%- endmacro %}

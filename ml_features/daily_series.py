@@ -1,11 +1,12 @@
-"""Turn a long table of daily aggregates into dense, zero-filled series, all at once.
+"""Lay a long table of dense daily series end to end as numpy arrays, checking it is dense.
 
 Both feature modules (revenue features and revenue anomalies) work on the same
-input: one row per series (a country, or ``All``) and calendar day, with the
-day's revenue and counts. The marts are already zero-filled, but these
-functions do not rely on it: a day missing inside a series' range (first to
-last date of that series in the input) is treated as a day with zero revenue,
-zero invoices and zero views.
+input: one row per series (a country, or the all-countries series ``All``)
+and calendar day, with the day's revenue and counts, every day of a series
+present from its first to its last date. The revenue grid
+(``intermediate.int_invoice_lines_aggregated_to_days``) is that table: it is
+the project's one zero-fill, so these functions never fill. A missing day
+inside a series is an error, not a silent zero.
 
 All series are laid end to end in one set of numpy arrays (series in key
 order, days ascending), so the feature code is vectorised over every series
@@ -20,21 +21,22 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-SERIES_COLUMN = "country_name"
+SERIES_COLUMN = "series_name"
 DATE_COLUMN = "revenue_date"
+GRID_MODEL = "intermediate.int_invoice_lines_aggregated_to_days"
 
 
 class DailySeriesError(ValueError):
-    """The daily input table cannot be turned into series (missing column, nulls, duplicates)."""
+    """The daily input is not dense series (missing column, nulls, duplicates, missing days)."""
 
 
 @dataclass(frozen=True)
 class DenseSeries:
     """Every series on every calendar day from its first to its last date, end to end.
 
-    All arrays have one element per dense row. ``position`` is the day's index
+    All arrays have one element per row. ``position`` is the day's index
     within its own series (0 on the series' first day); ``series_start`` and
-    ``series_stop`` are the dense-row indices where the row's series begins and
+    ``series_stop`` are the row indices where the row's series begins and
     ends (exclusive); ``series_code`` indexes ``keys``.
     """
 
@@ -47,7 +49,7 @@ class DenseSeries:
     values: dict[str, np.ndarray]
 
     def series_names(self) -> pd.Categorical:
-        """The series key of every dense row, without repeating strings."""
+        """The series key of every row, without repeating strings."""
         return pd.Categorical.from_codes(self.series_code, categories=self.keys)
 
 
@@ -74,18 +76,22 @@ def check_columns(daily: pd.DataFrame, needed: Sequence[str]) -> None:
             raise DailySeriesError(f"daily input column {column} has {nulls} null value(s)")
 
 
-def densify(
+def _day_text(day_number: int) -> str:
+    return str(np.datetime_as_string(np.datetime64(int(day_number), "D")))
+
+
+def dense_series(
     daily: pd.DataFrame,
     measures: Sequence[str],
     *,
     series_column: str = SERIES_COLUMN,
     date_column: str = DATE_COLUMN,
 ) -> DenseSeries:
-    """Zero-fill each series of ``daily`` over its own date range.
+    """The series of ``daily`` end to end; each must hold every day of its date range.
 
     ``revenue`` (if among ``measures``) comes back as int64 cents, other
-    measures as int64 counts. Duplicate (series, date) rows are an error, not
-    summed: the marts have one row per series and day.
+    measures as int64 counts. Duplicate (series, date) rows and days missing
+    inside a series are errors naming the series and the day.
     """
     check_columns(daily, [series_column, date_column, *measures])
     codes, keys = pd.factorize(daily[series_column].astype(str), sort=True)
@@ -97,40 +103,41 @@ def densify(
     order = np.lexsort((day_numbers, codes))
     codes, day_numbers = codes[order], day_numbers[order]
 
-    same_as_previous = (codes[1:] == codes[:-1]) & (day_numbers[1:] == day_numbers[:-1])
-    if same_as_previous.any():
-        first = int(np.flatnonzero(same_as_previous)[0]) + 1
-        day = np.datetime_as_string(np.datetime64(int(day_numbers[first]), "D"))
+    same_series = codes[1:] == codes[:-1]
+    step = day_numbers[1:] - day_numbers[:-1]
+    duplicates = same_series & (step == 0)
+    if duplicates.any():
+        first = int(np.flatnonzero(duplicates)[0]) + 1
         raise DailySeriesError(
-            f"daily input has {int(same_as_previous.sum())} duplicate (series, date) row(s), "
-            f"e.g. {keys[codes[first]]} on {day}"
+            f"daily input has {int(duplicates.sum())} duplicate (series, date) row(s), "
+            f"e.g. {keys[codes[first]]} on {_day_text(day_numbers[first])}"
+        )
+    gaps = same_series & (step > 1)
+    if gaps.any():
+        first = int(np.flatnonzero(gaps)[0])
+        raise DailySeriesError(
+            f"daily input is not zero-filled: {int((step[gaps] - 1).sum())} day(s) missing "
+            f"inside series, e.g. {keys[codes[first]]} on {_day_text(day_numbers[first] + 1)}; "
+            f"read the revenue grid {GRID_MODEL}, which has every day"
         )
 
-    series_count = len(keys)
-    first_day = np.full(series_count, np.iinfo(np.int64).max)
-    last_day = np.full(series_count, np.iinfo(np.int64).min)
-    np.minimum.at(first_day, codes, day_numbers)
-    np.maximum.at(last_day, codes, day_numbers)
-    lengths = last_day - first_day + 1 if series_count else np.zeros(0, dtype=np.int64)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
-    total = int(lengths.sum())
-
-    series_code = np.repeat(np.arange(series_count, dtype=np.int64), lengths)
-    position = np.arange(total, dtype=np.int64) - starts[series_code]
-    dense_index = starts[codes] + (day_numbers - first_day[codes])
+    total = len(codes)
+    starts = np.flatnonzero(np.concatenate(([True], ~same_series))[:total]).astype(np.int64)
+    stops = np.append(starts[1:], total)[: len(starts)].astype(np.int64)
+    lengths = stops - starts
+    series_start = np.repeat(starts, lengths)
     values: dict[str, np.ndarray] = {}
     for measure in measures:
         column = daily[measure].to_numpy()[order]
-        source = revenue_to_cents(column) if measure == "revenue" else column.astype(np.int64)
-        filled = np.zeros(total, dtype=np.int64)
-        filled[dense_index] = source
-        values[measure] = filled
+        values[measure] = (
+            revenue_to_cents(column) if measure == "revenue" else column.astype(np.int64)
+        )
     return DenseSeries(
         keys=keys,
-        series_code=series_code,
-        days=(first_day[series_code] + position).astype("datetime64[D]"),
-        position=position,
-        series_start=starts[series_code],
-        series_stop=(starts + lengths)[series_code],
+        series_code=codes,
+        days=day_numbers.astype("datetime64[D]"),
+        position=np.arange(total, dtype=np.int64) - series_start,
+        series_start=series_start,
+        series_stop=np.repeat(stops, lengths),
         values=values,
     )

@@ -1,7 +1,8 @@
 """Robust, weekday-aware anomaly score of daily revenue against the 4 weeks before it.
 
-For each series (a country, or ``All``) and day t of its zero-filled daily
-series, with W = the 28 days t-28 .. t-1 (4 whole weeks: each weekday 4 times):
+For each series (a country, or ``All``) and day t of its dense daily series
+(every calendar day, as the revenue grid has them), with W = the 28 days
+t-28 .. t-1 (4 whole weeks: each weekday 4 times):
 
 - ``transform_scale`` c = 10% of W's typical weekday level (the median of its
   7 weekday medians of revenue), at least 1.00. Revenue x is compared on the
@@ -39,7 +40,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ml_features.daily_series import DATE_COLUMN, SERIES_COLUMN, densify
+from ml_features.daily_series import DATE_COLUMN, SERIES_COLUMN, dense_series
 
 WEEKS = 4
 WINDOW_DAYS = 7 * WEEKS
@@ -99,11 +100,12 @@ def score_revenue_anomalies(
 ) -> pd.DataFrame:
     """One row per series and day with the robust score of that day's revenue.
 
-    ``daily`` has one row per series and day with ``revenue``; days missing
-    inside a series' range are zero days. Returns ``OUTPUT_COLUMNS`` sorted by
-    series and date; the score columns are NaN on each series' first 28 days.
+    ``daily`` has one row per series and day with ``revenue``, every day of
+    each series' range present (a missing day raises DailySeriesError).
+    Returns ``OUTPUT_COLUMNS`` sorted by series and date; the score columns
+    are NaN on each series' first 28 days.
     """
-    dense = densify(daily, ("revenue",), series_column=series_column, date_column=date_column)
+    dense = dense_series(daily, ("revenue",), series_column=series_column, date_column=date_column)
     revenue = dense.values["revenue"] / 100.0
     columns = {
         name: np.full(len(revenue), np.nan)

@@ -1,14 +1,15 @@
 """Revenue-forecasting features of the AAVAIL course capstone, vectorised.
 
-For each series (a country, or ``All``) and each day t of its zero-filled
-daily series (windows in calendar days; days outside the series count as zero
+For each series (a country, or ``All`` for all countries together) and each
+day t of its dense daily series (one row per calendar day, as the revenue
+grid has them; windows in calendar days; days before the series count as zero
 revenue):
 
 - ``previous_7/14/28/70``: revenue summed over the N days before t (t-N .. t-1);
 - ``previous_year``: revenue summed over t-365 .. t-336 (the 30-day target
   window one year earlier; 365 days, also across a 29 February);
-- ``recent_invoices``, ``recent_views``: mean of ``unique_invoices`` and of
-  ``total_views`` over the days of t-30 .. t-1 that lie in the series' range,
+- ``recent_invoices``, ``recent_views``: mean of ``num_invoices`` and of
+  ``num_views`` over the days of t-30 .. t-1 that lie in the series' range,
   0 when none does (the first day of a series);
 - ``target_next_30``: revenue summed over t .. t+29, null (NaN) when t+29 is
   after the series' last day;
@@ -23,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ml_features.daily_series import DATE_COLUMN, SERIES_COLUMN, DenseSeries, densify
+from ml_features.daily_series import DATE_COLUMN, SERIES_COLUMN, DenseSeries, dense_series
 
 PREVIOUS_WINDOWS: tuple[int, ...] = (7, 14, 28, 70)
 YEAR_LAG_DAYS = 365
@@ -42,7 +43,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "target_next_30",
     "has_history",
 )
-INPUT_MEASURES: tuple[str, ...] = ("revenue", "unique_invoices", "total_views")
+INPUT_MEASURES: tuple[str, ...] = ("revenue", "num_invoices", "num_views")
 
 
 def _window_sums(
@@ -72,12 +73,14 @@ def engineer_revenue_features(
     """One row per series and day with the capstone features and the 30-day target.
 
     ``daily`` has one row per series and day with ``revenue`` (currency, at
-    most two decimals), ``unique_invoices`` and ``total_views``; days missing
-    inside a series' range are treated as zero days. Returns the columns of
-    ``OUTPUT_COLUMNS`` (the key as ``country_name``, ``feature_date``), sorted
-    by series and date.
+    most two decimals), ``num_invoices`` and ``num_views``, every day of each
+    series' range present (a missing day raises DailySeriesError). Returns the
+    columns of ``OUTPUT_COLUMNS`` (the key as ``series_name``,
+    ``feature_date``), sorted by series and date.
     """
-    dense = densify(daily, INPUT_MEASURES, series_column=series_column, date_column=date_column)
+    dense = dense_series(
+        daily, INPUT_MEASURES, series_column=series_column, date_column=date_column
+    )
     revenue = _prefix(dense.values["revenue"])
     columns: dict[str, object] = {
         SERIES_COLUMN: dense.series_names(),
@@ -91,7 +94,7 @@ def engineer_revenue_features(
 
     recent_days = np.minimum(dense.position, RECENT_DAYS)
     divisor = np.maximum(recent_days, 1)
-    for name, measure in (("recent_invoices", "unique_invoices"), ("recent_views", "total_views")):
+    for name, measure in (("recent_invoices", "num_invoices"), ("recent_views", "num_views")):
         sums = _window_sums(_prefix(dense.values[measure]), dense, -RECENT_DAYS, 0)
         columns[name] = np.where(recent_days > 0, sums / divisor, 0.0)
 

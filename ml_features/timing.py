@@ -3,11 +3,11 @@
     python -m ml_features.timing --warehouse data/warehouse.duckdb
     python -m ml_features.timing --synthetic 40x800 --synthetic 400x3650
 
-With ``--warehouse`` the marts of that warehouse are read (attached read-only,
-so a built warehouse is never modified); with ``--synthetic CxD`` a random
-zero-filled daily table of C countries by D days is made in memory. Each
-formulation starts from the same two daily relations and ends with an
-in-memory table, as a dbt table model does; the best of ``--repeat`` runs is
+With ``--warehouse`` the revenue grid of that (build) warehouse is read
+(attached read-only, so a built warehouse is never modified); with
+``--synthetic CxD`` a random zero-filled grid of C countries (and ``All``) by
+D days is made in memory. Each formulation starts from the same grid and ends
+with an in-memory table, as a dbt table model does; the best of ``--repeat`` runs is
 reported, and the two results are checked to be the same rows. ``--json``
 prints the measurements as JSON lines for the benchmark.
 """
@@ -25,15 +25,9 @@ from pathlib import Path
 import duckdb
 
 from ml_features.revenue_features_sql import revenue_features_sql
-from ml_features.warehouse import (
-    ALL_COUNTRIES,
-    DAILY_MEASURES,
-    revenue_anomalies_relation,
-    revenue_features_relation,
-)
+from ml_features.warehouse import revenue_anomalies_relation, revenue_features_relation
 
-BY_COUNTRY = "fct_daily_revenue_by_country"
-ALL_DAILY = "fct_daily_revenue"
+GRID = "int_invoice_lines_aggregated_to_days"
 
 
 @dataclass(frozen=True)
@@ -57,34 +51,36 @@ def _best_of(repeat: int, run: Callable[[], None]) -> float:
 
 
 def make_synthetic(con: duckdb.DuckDBPyConnection, countries: int, days: int, seed: int) -> None:
-    """Random zero-filled daily marts (same columns as the real ones) in schema ``marts``."""
-    con.execute("create schema if not exists marts")
+    """A random revenue grid (same columns as the real one) in schema ``intermediate``."""
+    con.execute("create schema if not exists intermediate")
     con.execute(f"select setseed({(seed % 1000) / 1000})")
     con.execute(
         f"""
-        create or replace table marts.{BY_COUNTRY} as
-        select
-            'country_' || c as country_name,
-            date '2017-11-01' + d::integer as revenue_date,
-            (random() * 30)::bigint as purchases,
-            (random() * 10)::bigint as unique_invoices,
-            (random() * 25)::bigint as unique_streams,
-            (random() * 200)::bigint as total_views,
-            (random() * 3000 - 100)::decimal(18, 2) as revenue
-        from range({countries}) as cs (c) cross join range({days}) as ds (d)
-        """
-    )
-    con.execute(
-        f"""
-        create or replace table marts.{ALL_DAILY} as
+        create or replace table intermediate.{GRID} as
+        with by_country as (
+            select
+                date '2017-11-01' + d::integer as revenue_date,
+                'country_' || c as series_name,
+                false as is_all_countries,
+                (random() * 30)::bigint as num_invoice_lines,
+                (random() * 10)::bigint as num_invoices,
+                (random() * 25)::bigint as num_stream_ids,
+                (random() * 200)::bigint as num_views,
+                (random() * 3000 - 100)::decimal(18, 2) as revenue
+            from range({countries}) as cs (c) cross join range({days}) as ds (d)
+        )
+        select * from by_country
+        union all
         select
             revenue_date,
-            sum(purchases)::bigint as purchases,
-            sum(unique_invoices)::bigint as unique_invoices,
-            sum(unique_streams)::bigint as unique_streams,
-            sum(total_views)::bigint as total_views,
-            sum(revenue)::decimal(18, 2) as revenue
-        from marts.{BY_COUNTRY}
+            'All' as series_name,
+            true as is_all_countries,
+            sum(num_invoice_lines)::bigint,
+            sum(num_invoices)::bigint,
+            sum(num_stream_ids)::bigint,
+            sum(num_views)::bigint,
+            sum(revenue)::decimal(18, 2)
+        from by_country
         group by revenue_date
         """
     )
@@ -93,33 +89,21 @@ def make_synthetic(con: duckdb.DuckDBPyConnection, countries: int, days: int, se
 def time_formulations(
     con: duckdb.DuckDBPyConnection, schema: str, dataset: str, repeat: int
 ) -> list[Timing]:
-    """Time pandas features, SQL features and pandas anomalies on ``schema``'s daily marts."""
-    by_country = con.table(f"{schema}.{BY_COUNTRY}")
-    all_countries = con.table(f"{schema}.{ALL_DAILY}")
-    daily_rows = sum(
-        con.execute(f"select count(*) from {schema}.{name}").fetchone()[0]
-        for name in (BY_COUNTRY, ALL_DAILY)
-    )
-    con.execute(
-        f"""
-        create or replace temp view ml_timing_daily as
-        select country_name, {DAILY_MEASURES} from {schema}.{BY_COUNTRY}
-        union all
-        select '{ALL_COUNTRIES}' as country_name, {DAILY_MEASURES} from {schema}.{ALL_DAILY}
-        """
-    )
+    """Time pandas features, SQL features and pandas anomalies on ``schema``'s revenue grid."""
+    grid = con.table(f"{schema}.{GRID}")
+    daily_rows = con.execute(f"select count(*) from {schema}.{GRID}").fetchone()[0]
 
     def python_features() -> None:
-        revenue_features_relation(con, by_country, all_countries).create("ml_timing_python")
+        revenue_features_relation(con, grid).create("ml_timing_python")
 
     def sql_features() -> None:
         con.execute(
             "create or replace temp table ml_timing_sql as "
-            + revenue_features_sql("ml_timing_daily")
+            + revenue_features_sql(f"{schema}.{GRID}")
         )
 
     def python_anomalies() -> None:
-        revenue_anomalies_relation(con, by_country, all_countries).create("ml_timing_anomalies")
+        revenue_anomalies_relation(con, grid).create("ml_timing_anomalies")
 
     timings = []
     for name, run, table in (
@@ -193,16 +177,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {args.warehouse}: cannot open ({first_line})", file=sys.stderr)
             return 2
         try:
-            timings += time_formulations(con, "warehouse.marts", str(args.warehouse), args.repeat)
+            timings += time_formulations(
+                con, "warehouse.intermediate", str(args.warehouse), args.repeat
+            )
         except duckdb.CatalogException as error:
             print(
-                f"error: {args.warehouse}: daily marts missing ({str(error).splitlines()[0]})",
+                f"error: {args.warehouse}: revenue grid missing ({str(error).splitlines()[0]})",
                 file=sys.stderr,
             )
             return 2
     for countries, days in args.synthetic:
         make_synthetic(con, countries, days, args.seed)
-        timings += time_formulations(con, "marts", f"synthetic {countries}x{days}", args.repeat)
+        timings += time_formulations(
+            con, "intermediate", f"synthetic {countries}x{days}", args.repeat
+        )
 
     for timing in timings:
         if args.json:

@@ -1,13 +1,16 @@
 """Between DuckDB relations and the pure feature functions: fetch, compute, hand back.
 
-The dbt Python models in models/ml call these with ``dbt.ref(...)`` relations
-and return what they return; ``ml_features.timing`` calls the same functions,
-so the timings measure the production path.
+The dbt Python models in models/ml call these with ``dbt.ref(...)`` of the
+revenue grid (``int_invoice_lines_aggregated_to_days``) and return what they
+return; ``ml_features.timing`` calls the same functions, so the timings
+measure the production path.
 
-Only the small daily aggregates are fetched (one row per country and day),
-never invoice lines. Results go back to DuckDB as an Arrow table wrapped in a
-relation that casts to the documented column types (Arrow columns built from
-numpy arrays without nulls are not copied).
+Only the small daily grid is fetched (one row per series and day, already
+zero-filled: it is the project's one fill), never invoice lines. A series'
+``is_all_countries`` flag comes from the grid with it. Results go back to
+DuckDB as an Arrow table wrapped in a relation that casts to the documented
+column types (Arrow columns built from numpy arrays without nulls are not
+copied).
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from ml_features.daily_series import SERIES_COLUMN, DailySeriesError
 from ml_features.revenue_anomalies import score_revenue_anomalies
 from ml_features.revenue_features import engineer_revenue_features
 
-ALL_COUNTRIES = "All"
-DAILY_MEASURES = "revenue_date, revenue, unique_invoices, total_views"
+ALL_SERIES_FLAG = "is_all_countries"
+GRID_COLUMNS = f"{SERIES_COLUMN}, {ALL_SERIES_FLAG}, revenue_date, revenue, num_invoices, num_views"
 
 REVENUE_FEATURES_TYPES = """
-    country_name::varchar as country_name,
+    series_name::varchar as series_name,
+    is_all_countries::boolean as is_all_countries,
     feature_date::date as feature_date,
     previous_7::decimal(18, 2) as previous_7,
     previous_14::decimal(18, 2) as previous_14,
@@ -37,7 +42,8 @@ REVENUE_FEATURES_TYPES = """
 """
 
 REVENUE_ANOMALIES_TYPES = """
-    country_name::varchar as country_name,
+    series_name::varchar as series_name,
+    is_all_countries::boolean as is_all_countries,
     revenue_date::date as revenue_date,
     revenue::decimal(18, 2) as revenue,
     expected_revenue::decimal(18, 2) as expected_revenue,
@@ -48,17 +54,20 @@ REVENUE_ANOMALIES_TYPES = """
 """
 
 
-def fetch_daily_series(
-    by_country: duckdb.DuckDBPyRelation, all_countries: duckdb.DuckDBPyRelation
-) -> pd.DataFrame:
-    """The daily series of every country plus the all-countries series as ``All``.
+def fetch_daily_series(revenue_grid: duckdb.DuckDBPyRelation) -> pd.DataFrame:
+    """The grid's series (each country and ``All``), one row per series and day."""
+    return revenue_grid.project(GRID_COLUMNS).df()
 
-    ``by_country`` is marts.fct_daily_revenue_by_country, ``all_countries``
-    marts.fct_daily_revenue (same measures, no country).
-    """
-    countries = by_country.project(f"country_name, {DAILY_MEASURES}")
-    total = all_countries.project(f"'{ALL_COUNTRIES}' as country_name, {DAILY_MEASURES}")
-    return countries.union(total).df()
+
+def with_series_flag(result: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame:
+    """``result`` with each row's ``is_all_countries``, taken from its series in ``daily``."""
+    flags = daily.drop_duplicates(SERIES_COLUMN).set_index(SERIES_COLUMN)[ALL_SERIES_FLAG]
+    if len(flags) != daily[[SERIES_COLUMN, ALL_SERIES_FLAG]].drop_duplicates().shape[0]:
+        raise DailySeriesError(f"daily input: {ALL_SERIES_FLAG} varies within a series")
+    names = result[SERIES_COLUMN].astype(str)
+    flagged = result.copy()
+    flagged.insert(1, ALL_SERIES_FLAG, flags.reindex(names).to_numpy(dtype=bool))
+    return flagged
 
 
 def _to_relation(
@@ -70,20 +79,18 @@ def _to_relation(
 
 
 def revenue_features_relation(
-    con: duckdb.DuckDBPyConnection,
-    by_country: duckdb.DuckDBPyRelation,
-    all_countries: duckdb.DuckDBPyRelation,
+    con: duckdb.DuckDBPyConnection, revenue_grid: duckdb.DuckDBPyRelation
 ) -> duckdb.DuckDBPyRelation:
-    """ml.revenue_features from the two daily marts, as a DuckDB relation."""
-    features = engineer_revenue_features(fetch_daily_series(by_country, all_countries))
+    """ml.revenue_features from the revenue grid, as a DuckDB relation."""
+    daily = fetch_daily_series(revenue_grid)
+    features = with_series_flag(engineer_revenue_features(daily), daily)
     return _to_relation(con, features, REVENUE_FEATURES_TYPES)
 
 
 def revenue_anomalies_relation(
-    con: duckdb.DuckDBPyConnection,
-    by_country: duckdb.DuckDBPyRelation,
-    all_countries: duckdb.DuckDBPyRelation,
+    con: duckdb.DuckDBPyConnection, revenue_grid: duckdb.DuckDBPyRelation
 ) -> duckdb.DuckDBPyRelation:
-    """ml.revenue_anomalies from the two daily marts, as a DuckDB relation."""
-    scores = score_revenue_anomalies(fetch_daily_series(by_country, all_countries))
+    """ml.revenue_anomalies from the revenue grid, as a DuckDB relation."""
+    daily = fetch_daily_series(revenue_grid)
+    scores = with_series_flag(score_revenue_anomalies(daily), daily)
     return _to_relation(con, scores, REVENUE_ANOMALIES_TYPES)

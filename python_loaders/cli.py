@@ -1,5 +1,5 @@
 """Command line: `generate`, `load`, `run` (the main job), `publish`, and for readers
-`sql` (python_loaders.console) and `charts` (python_loaders.charts).
+`sql` (python_loaders.publishing.console) and `charts` (python_loaders.publishing.charts).
 
 Every expected failure (bad arguments, missing or unreadable paths, a locked
 warehouse, rejected files, a signal) ends in one line on stderr and a non-zero
@@ -11,31 +11,13 @@ signal N (130 Ctrl-C, 143 SIGTERM). A leading `~` in any path is expanded.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import NoReturn
 
-from python_loaders.errors import Interrupted, UserError
-from python_loaders.permissions import make_private
-
-DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
-DEFAULT_SAMPLE_DIR = Path("data/sample_sources")
-DEFAULT_ANALYTICS = Path("data/analytics.duckdb")
-
-
-def default_warehouse() -> Path:
-    """The warehouse file: $AAVAIL_WAREHOUSE (`~` expanded), else data/warehouse.duckdb."""
-    return Path(os.environ.get("AAVAIL_WAREHOUSE") or DEFAULT_WAREHOUSE).expanduser()
-
-
-def default_analytics(warehouse: Path | None = None) -> Path:
-    """The published file: $AAVAIL_ANALYTICS (`~` expanded), else `analytics.duckdb` beside
-    the warehouse (data/analytics.duckdb for the default warehouse)."""
-    configured = os.environ.get("AAVAIL_ANALYTICS")
-    if configured:
-        return Path(configured).expanduser()
-    return (warehouse or default_warehouse()).parent / DEFAULT_ANALYTICS.name
+from python_loaders.common.errors import Interrupted, UserError
+from python_loaders.common.paths import default_analytics, default_warehouse
+from python_loaders.common.permissions import make_private
 
 
 def _path(text: str) -> Path:
@@ -164,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 0
         if args.command == "publish":
-            from python_loaders.pipeline import find_project_dir
-            from python_loaders.publish import describe, publish
+            from python_loaders.job.pipeline import find_project_dir
+            from python_loaders.publishing.publish import describe, publish
 
             publication = publish(
                 args.warehouse or default_warehouse(),
@@ -177,19 +159,23 @@ def main(argv: list[str] | None = None) -> int:
             print(describe(publication))
             return 0
         if args.command == "sql":
-            from python_loaders.console import run_console
+            from python_loaders.publishing.console import run_console
 
             return run_console(args.analytics or default_analytics())
         if args.command == "charts":
-            from python_loaders.charts import default_charts_dir, render_charts
-            from python_loaders.pipeline import find_project_dir
+            from python_loaders.job.pipeline import find_project_dir
+            from python_loaders.publishing.charts import default_charts_dir, render_charts
 
             out = args.out or default_charts_dir(find_project_dir())
             written = render_charts(args.analytics or default_analytics(), out)
             print(f"charts: {len(written)} files in {out}")
             return 0
         if args.command == "export-raw":
-            from python_loaders.raw_parquet import default_parquet_dir, export_raw_parquet, summary
+            from python_loaders.ingestion.raw_parquet import (
+                default_parquet_dir,
+                export_raw_parquet,
+                summary,
+            )
 
             out = args.out or default_parquet_dir()
             exported = export_raw_parquet(
@@ -203,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as error:  # e.g. a path under a file: one line, not a traceback
             raise UserError(f"cannot use warehouse {warehouse}: {error.strerror}") from None
         if args.command == "load":
-            from python_loaders.loading import load_sources
+            from python_loaders.ingestion.loading import load_sources
 
             result = load_sources(
                 args.source_dir,
@@ -214,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                 prune_missing=args.prune_missing,
             )
             if result.exit_code == 0 and args.export_parquet is not None:
-                from python_loaders.raw_parquet import export_raw_parquet, summary
+                from python_loaders.ingestion.raw_parquet import export_raw_parquet, summary
 
                 exported = export_raw_parquet(
                     args.warehouse or default_warehouse(),
@@ -223,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 print(summary(exported, args.export_parquet))
             return result.exit_code
-        from python_loaders.pipeline import run_main_job
+        from python_loaders.job.pipeline import run_main_job
 
         return run_main_job(
             source_dir=args.source_dir,

@@ -107,17 +107,6 @@
     date_format({{ expression }}, 'MMdd')
 {%- endmacro %}
 
-{#- The timestamp max_age_days days before now (recency tests). -#}
-{% macro days_before_now(days) -%}
-    {{ return(adapter.dispatch('days_before_now', 'aavail')(days)) }}
-{%- endmacro %}
-{% macro default__days_before_now(days) -%}
-    current_timestamp::timestamp - to_days({{ days }})
-{%- endmacro %}
-{% macro spark__days_before_now(days) -%}
-    cast(current_timestamp() as timestamp) - make_interval(0, 0, 0, {{ days }})
-{%- endmacro %}
-
 {#- A double as DECIMAL(precision, scale), rounded as DuckDB does: the double
     times 10^scale, rounded half away from zero in double arithmetic
     (1.005 -> 1.00, 2.675 -> 2.68). Spark's own cast rounds the shortest

@@ -1,6 +1,6 @@
 {#- on-run-start: make the raw tables visible to the engine of the target.
     DuckDB: nothing to do, the loaders land them in the warehouse itself.
-    Spark: every table of the Parquet export written by python_loaders.raw_parquet
+    Spark: every table of the Parquet export written by python_loaders.ingestion.raw_parquet
     after each load ($AAVAIL_RAW_PARQUET, default data/raw_parquet; its
     raw_catalog.parquet lists them) becomes an external table over its dataset
     <root>/<schema>/<table>/ (partition folders per _load_id, read recursively:

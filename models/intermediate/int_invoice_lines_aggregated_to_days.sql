@@ -1,5 +1,9 @@
--- a table rather than a view: both daily marts read it, and the rollup over
--- every invoice line should run once per build
+-- The daily revenue grid: one row per series (each country, and `All` for all
+-- countries together) per calendar day from the first to the last invoice
+-- date, days without sales as zeros. The project's one zero-fill: the daily
+-- marts filter it, the ml models read it as it is.
+-- A table rather than a view: the two daily marts and the two ml models read
+-- it, and the rollup over every invoice line should run once per build.
 {{ config(materialized='table') }}
 
 with
@@ -13,42 +17,9 @@ invoice_lines as (
 
 ),
 
-date_bounds as (
+calendar_days as (
 
-    select
-        min(invoice_date) as first_date,
-        max(invoice_date) as last_date
-
-    from invoice_lines
-
-),
-
-calendar as (
-
-    -- every calendar day from the first to the last invoice date
-    select
-        {{ days_from_to('first_date', 'last_date') }} as revenue_date
-
-    from date_bounds
-
-    where first_date is not null
-
-),
-
-series as (
-
-    -- each country, and all countries together (`All`, as in the ml tables)
-    select distinct
-        country_name as series_name,
-        false as is_all_countries
-
-    from invoice_lines
-
-    union all
-
-    select
-        'All' as series_name,
-        true as is_all_countries
+    select * from {{ ref('util_calendar_days') }}
 
 ),
 
@@ -61,15 +32,56 @@ daily as (
         invoice_date as revenue_date,
         country_name,
         grouping(country_name) = 1 as is_all_countries,
-        count(*) as purchases,
-        count(distinct invoice_id) as unique_invoices,
-        count(distinct stream_id) as unique_streams,
-        sum(times_viewed) as total_views,
+        count(*) as num_invoice_lines,
+        count(distinct invoice_id) as num_invoices,
+        count(distinct stream_id) as num_stream_ids,
+        sum(times_viewed) as num_views,
         sum(price) as revenue
 
     from invoice_lines
 
     group by rollup(invoice_date, country_name)
+
+),
+
+date_bounds as (
+
+    select
+        min(revenue_date) as first_date,
+        max(revenue_date) as last_date
+
+    from daily
+
+),
+
+calendar as (
+
+    -- every calendar day from the first to the last invoice date (none without lines)
+    select calendar_days.date_day as revenue_date
+
+    from calendar_days
+
+    inner join date_bounds
+        on calendar_days.date_day between date_bounds.first_date and date_bounds.last_date
+
+),
+
+series as (
+
+    -- each country, and all countries together
+    select distinct
+        country_name as series_name,
+        false as is_all_countries
+
+    from daily
+
+    where not is_all_countries and revenue_date is not null
+
+    union all
+
+    select
+        'All' as series_name,
+        true as is_all_countries
 
 ),
 
@@ -79,10 +91,10 @@ final as (
         calendar.revenue_date,
         series.series_name,
         series.is_all_countries,
-        coalesce(daily.purchases, 0) as purchases,
-        coalesce(daily.unique_invoices, 0) as unique_invoices,
-        coalesce(daily.unique_streams, 0) as unique_streams,
-        cast(coalesce(daily.total_views, 0) as bigint) as total_views,
+        coalesce(daily.num_invoice_lines, 0) as num_invoice_lines,
+        coalesce(daily.num_invoices, 0) as num_invoices,
+        coalesce(daily.num_stream_ids, 0) as num_stream_ids,
+        cast(coalesce(daily.num_views, 0) as bigint) as num_views,
         cast(coalesce(daily.revenue, 0) as decimal(18, 2)) as revenue
 
     from calendar

@@ -14,7 +14,7 @@ plans as (
 
 customer_streams as (
 
-    select * from {{ ref('int_customer_streams_aggregated') }}
+    select * from {{ ref('int_streams_aggregated_to_customers') }}
 
 ),
 
@@ -23,7 +23,7 @@ joined as (
     select
         subscriptions.customer_id,
         subscriptions.plan_id,
-        plans.plan_name,
+        plans.subscriber_type,
         subscriptions.signup_date,
         subscriptions.last_stream_date,
         -- a subscriber until a stream row says the subscription stopped

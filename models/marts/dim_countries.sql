@@ -39,7 +39,7 @@ country_billing as (
         country_name,
         count(distinct invoice_id) as num_invoices,
         count(*) as num_invoice_lines,
-        sum(price) as total_revenue,
+        sum(price) as revenue,
         min(invoice_date) as first_invoice_date,
         max(invoice_date) as last_invoice_date
 
@@ -68,7 +68,7 @@ final as (
         coalesce(country_customers.num_subscribers, 0) as num_subscribers,
         coalesce(country_billing.num_invoices, 0) as num_invoices,
         coalesce(country_billing.num_invoice_lines, 0) as num_invoice_lines,
-        cast(coalesce(country_billing.total_revenue, 0) as decimal(18, 2)) as total_revenue,
+        cast(coalesce(country_billing.revenue, 0) as decimal(18, 2)) as revenue,
         country_billing.first_invoice_date,
         country_billing.last_invoice_date
 

@@ -20,7 +20,7 @@ subscriptions as (
 
 customer_streams as (
 
-    select * from {{ ref('int_customer_streams_aggregated') }}
+    select * from {{ ref('int_streams_aggregated_to_customers') }}
 
 ),
 
@@ -54,7 +54,7 @@ customer_billing as (
         customer_id,
         count(distinct invoice_id) as num_invoices,
         count(*) as num_invoice_lines,
-        sum(price) as total_revenue,
+        sum(price) as revenue,
         min(invoice_date) as first_invoice_date,
         max(invoice_date) as last_invoice_date
 
@@ -91,7 +91,7 @@ final as (
         customers.country_id,
         countries.country_name,
         subscriptions.plan_id,
-        subscriptions.plan_name as subscriber_type,
+        subscriptions.subscriber_type,
         coalesce(subscriptions.is_subscriber, false) as is_subscriber,
         subscriptions.signup_date,
         subscriptions.last_stream_date,
@@ -102,7 +102,7 @@ final as (
         customer_billing.customer_id is not null as has_invoice_lines,
         coalesce(customer_billing.num_invoices, 0) as num_invoices,
         coalesce(customer_billing.num_invoice_lines, 0) as num_invoice_lines,
-        cast(coalesce(customer_billing.total_revenue, 0) as decimal(18, 2)) as total_revenue,
+        cast(coalesce(customer_billing.revenue, 0) as decimal(18, 2)) as revenue,
         customer_billing.first_invoice_date,
         customer_billing.last_invoice_date
 

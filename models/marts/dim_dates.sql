@@ -1,7 +1,14 @@
 -- MetricFlow's time spine: one row per day of every calendar year from the first
 -- to the last event (customer signups, streams, invoices); the current year when
--- nothing has landed yet. A few hundred rows per year of data.
+-- nothing has landed yet. The days come from the project's one calendar
+-- (util_calendar_days); a few hundred rows per year of data.
 with
+
+calendar_days as (
+
+    select * from {{ ref('util_calendar_days') }}
+
+),
 
 invoice_lines as (
 
@@ -47,30 +54,27 @@ event_dates as (
 bounds as (
 
     select
-        date_trunc('year', coalesce(min(first_date), current_date)) as first_day,
-        date_trunc('year', coalesce(max(last_date), current_date))
-        + interval 1 year - interval 1 day as last_day
+        cast(date_trunc('year', coalesce(min(first_date), current_date)) as date) as first_day,
+        cast(
+            date_trunc('year', coalesce(max(last_date), current_date))
+            + interval 1 year - interval 1 day as date
+        ) as last_day
 
     from event_dates
-
-),
-
-days as (
-
-    select {{ days_from_to('first_day', 'last_day') }} as date_day
-
-    from bounds
 
 ),
 
 final as (
 
     select
-        date_day,
-        cast(date_trunc('week', date_day) as date) as week_start_date,
-        cast(date_trunc('month', date_day) as date) as month_start_date
+        calendar_days.date_day,
+        calendar_days.week_start_date,
+        calendar_days.month_start_date
 
-    from days
+    from calendar_days
+
+    inner join bounds
+        on calendar_days.date_day between bounds.first_day and bounds.last_day
 
 )
 

@@ -29,7 +29,7 @@ final as (
 
     select
         plans.plan_id,
-        plans.plan_name,
+        plans.subscriber_type,
         coalesce(plan_subscriptions.num_customers, 0) as num_customers,
         coalesce(plan_subscriptions.num_subscribers, 0) as num_subscribers
 

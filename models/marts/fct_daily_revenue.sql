@@ -1,6 +1,7 @@
+-- All countries together: the `All` series of the revenue grid.
 with
 
-revenue_days as (
+revenue_grid as (
 
     select * from {{ ref('int_invoice_lines_aggregated_to_days') }}
 
@@ -10,13 +11,13 @@ final as (
 
     select
         revenue_date,
-        purchases,
-        unique_invoices,
-        unique_streams,
-        total_views,
+        num_invoice_lines,
+        num_invoices,
+        num_stream_ids,
+        num_views,
         revenue
 
-    from revenue_days
+    from revenue_grid
 
     where is_all_countries
 

@@ -1,6 +1,7 @@
+-- One series per country: the country series of the revenue grid.
 with
 
-revenue_days as (
+revenue_grid as (
 
     select * from {{ ref('int_invoice_lines_aggregated_to_days') }}
 
@@ -11,13 +12,13 @@ final as (
     select
         revenue_date,
         series_name as country_name,
-        purchases,
-        unique_invoices,
-        unique_streams,
-        total_views,
+        num_invoice_lines,
+        num_invoices,
+        num_stream_ids,
+        num_views,
         revenue
 
-    from revenue_days
+    from revenue_grid
 
     where not is_all_countries
 

@@ -20,7 +20,7 @@ final as (
         streams.stream_id,
         streams.stream_date,
         streams.plan_id,
-        plans.plan_name,
+        plans.subscriber_type,
         streams.has_stream_id,
         streams.is_subscription_stopped,
         streams.num_landed_copies

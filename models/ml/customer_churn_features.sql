@@ -49,7 +49,7 @@ final as (
         customers.has_invoice_lines,
         customers.num_invoices,
         customers.num_invoice_lines,
-        customers.total_revenue as billing_revenue,
+        customers.revenue,
         customers.is_subscriber
 
     from customers

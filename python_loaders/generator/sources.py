@@ -14,16 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from python_loaders.errors import UserError
+from python_loaders.common.errors import UserError
 from python_loaders.generator import billing, timeline
 from python_loaders.generator.crm import Customers, build_customers, duplicate_positions, write_crm
 from python_loaders.generator.streams import write_streams
+from python_loaders.source_layout import CRM_FILE, INVOICES_DIR, STREAMS_FILE, invoice_file_name
 
 DEFAULT_CUSTOMERS = 1_000
 DEFAULT_INVOICE_LINES = 100_000
-CRM_FILE = "aavail-customers.db"
-STREAMS_FILE = "aavail-streams.csv"
-INVOICES_DIR = "invoices"
 
 # Independent random streams, one per part of the universe.
 _CUSTOMERS, _STREAMS, _CALENDAR, _PRODUCTS, _MONTH = 1, 2, 3, 4, 5
@@ -143,4 +141,4 @@ def _write_billing(folder: Path, seed: int, people: Customers, line_count: int) 
             products,
             state,
         )
-        billing.write_month(folder / f"invoices-{year}-{month:02d}.json", year, index, lines)
+        billing.write_month(folder / invoice_file_name(year, month), year, index, lines)

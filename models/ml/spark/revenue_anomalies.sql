@@ -19,36 +19,27 @@
 
 with
 
-by_country as (
+revenue_grid as (
 
-    select * from {{ ref('fct_daily_revenue_by_country') }}
-
-),
-
-all_countries as (
-
-    select * from {{ ref('fct_daily_revenue') }}
+    select * from {{ ref('int_invoice_lines_aggregated_to_days') }}
 
 ),
 
 daily as (
 
-    select country_name, revenue_date, revenue from by_country
-
-    union all
-
-    select 'All' as country_name, revenue_date, revenue from all_countries
+    select series_name, is_all_countries, revenue_date, revenue from revenue_grid
 
 ),
 
 positioned as (
 
     select
-        country_name,
+        series_name,
+        is_all_countries,
         revenue_date,
         revenue,
         cast(revenue as double) as amount,
-        row_number() over (partition by country_name order by revenue_date) - 1 as day_position
+        row_number() over (partition by series_name order by revenue_date) - 1 as day_position
 
     from daily
 
@@ -59,7 +50,7 @@ window_days as (
     -- every day t with a full window, with each of the 28 days before it;
     -- weekday 0 is t's own weekday
     select
-        days.country_name,
+        days.series_name,
         days.day_position,
         earlier.amount,
         pmod(earlier.day_position - days.day_position, 7) as weekday
@@ -68,7 +59,7 @@ window_days as (
 
     inner join positioned as earlier
         on
-            days.country_name = earlier.country_name
+            days.series_name = earlier.series_name
             and earlier.day_position between days.day_position - {{ window_days }}
             and days.day_position - 1
 
@@ -78,16 +69,16 @@ window_days as (
 
 weekday_levels as (
 
-    select country_name, day_position, weekday, {{ spark_median_of('amount', weeks) }} as level
+    select series_name, day_position, weekday, {{ spark_median_of('amount', weeks) }} as level
     from window_days
-    group by country_name, day_position, weekday
+    group by series_name, day_position, weekday
 
 ),
 
 transforms as (
 
     select
-        country_name,
+        series_name,
         day_position,
         greatest(
             {{ transform_share }} * {{ spark_median_of('abs(level)', 7) }}, {{ min_transform_scale }}
@@ -95,14 +86,14 @@ transforms as (
 
     from weekday_levels
 
-    group by country_name, day_position
+    group by series_name, day_position
 
 ),
 
 window_z as (
 
     select
-        window_days.country_name,
+        window_days.series_name,
         window_days.day_position,
         window_days.weekday,
         {{ spark_asinh('window_days.amount / transforms.transform_scale') }} as z
@@ -111,23 +102,23 @@ window_z as (
 
     inner join transforms
         on
-            window_days.country_name = transforms.country_name
+            window_days.series_name = transforms.series_name
             and window_days.day_position = transforms.day_position
 
 ),
 
 weekday_z as (
 
-    select country_name, day_position, weekday, {{ spark_median_of('z', weeks) }} as median_z
+    select series_name, day_position, weekday, {{ spark_median_of('z', weeks) }} as median_z
     from window_z
-    group by country_name, day_position, weekday
+    group by series_name, day_position, weekday
 
 ),
 
 noise as (
 
     select
-        window_z.country_name,
+        window_z.series_name,
         window_z.day_position,
         {{ residual_mad_to_sigma }}
         * {{ spark_median_of('abs(window_z.z - weekday_z.median_z)', window_days) }} as mad_noise,
@@ -137,18 +128,19 @@ noise as (
 
     inner join weekday_z
         on
-            window_z.country_name = weekday_z.country_name
+            window_z.series_name = weekday_z.series_name
             and window_z.day_position = weekday_z.day_position
             and window_z.weekday = weekday_z.weekday
 
-    group by window_z.country_name, window_z.day_position
+    group by window_z.series_name, window_z.day_position
 
 ),
 
 scored as (
 
     select
-        positioned.country_name,
+        positioned.series_name,
+        positioned.is_all_countries,
         positioned.revenue_date,
         positioned.revenue,
         positioned.amount,
@@ -166,18 +158,18 @@ scored as (
 
     left join transforms
         on
-            positioned.country_name = transforms.country_name
+            positioned.series_name = transforms.series_name
             and positioned.day_position = transforms.day_position
 
     left join weekday_z
         on
-            positioned.country_name = weekday_z.country_name
+            positioned.series_name = weekday_z.series_name
             and positioned.day_position = weekday_z.day_position
             and weekday_z.weekday = 0
 
     left join noise
         on
-            positioned.country_name = noise.country_name
+            positioned.series_name = noise.series_name
             and positioned.day_position = noise.day_position
 
 ),
@@ -185,7 +177,8 @@ scored as (
 final as (
 
     select
-        cast(country_name as string) as country_name,
+        cast(series_name as string) as series_name,
+        is_all_countries,
         revenue_date,
         cast(revenue as decimal(18, 2)) as revenue,
         {{ double_to_decimal('transform_scale * sinh(expected_z)', 18, 2) }} as expected_revenue,

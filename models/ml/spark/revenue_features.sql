@@ -2,8 +2,9 @@
     (dbt-spark runs Python models only on Databricks). Same columns, types and
     rows; the definitions are those of ml_features/revenue_features.py, whose
     constants these must equal (tests/python/spark/ checks both, and the rows
-    against the DuckDB build). The daily marts are zero-filled over every
-    day of each series, so ROWS frames are calendar-day windows. -#}
+    against the DuckDB build). It reads the revenue grid, which is zero-filled
+    over every day of each series (the project's one fill), so ROWS frames
+    are calendar-day windows. -#}
 {%- set previous_windows = [7, 14, 28, 70] -%}
 {%- set year_lag_days = 365 -%}
 {%- set target_days = 30 -%}
@@ -11,27 +12,16 @@
 
 with
 
-by_country as (
+revenue_grid as (
 
-    select * from {{ ref('fct_daily_revenue_by_country') }}
-
-),
-
-all_countries as (
-
-    select * from {{ ref('fct_daily_revenue') }}
+    select * from {{ ref('int_invoice_lines_aggregated_to_days') }}
 
 ),
 
 daily as (
 
-    select country_name, revenue_date, revenue, unique_invoices, total_views
-    from by_country
-
-    union all
-
-    select 'All' as country_name, revenue_date, revenue, unique_invoices, total_views
-    from all_countries
+    select series_name, is_all_countries, revenue_date, revenue, num_invoices, num_views
+    from revenue_grid
 
 ),
 
@@ -39,8 +29,8 @@ positioned as (
 
     select
         *,
-        row_number() over (partition by country_name order by revenue_date) - 1 as day_position,
-        count(*) over (partition by country_name) as series_days
+        row_number() over (partition by series_name order by revenue_date) - 1 as day_position,
+        count(*) over (partition by series_name) as series_days
 
     from daily
 
@@ -49,30 +39,31 @@ positioned as (
 windowed as (
 
     select
-        country_name,
+        series_name,
+        is_all_countries,
         revenue_date as feature_date,
         {%- for days in previous_windows %}
         cast(coalesce(sum(revenue) over (
-            partition by country_name order by revenue_date
+            partition by series_name order by revenue_date
             rows between {{ days }} preceding and 1 preceding
         ), 0) as decimal(18, 2)) as previous_{{ days }},
         {%- endfor %}
         cast(coalesce(sum(revenue) over (
-            partition by country_name order by revenue_date
+            partition by series_name order by revenue_date
             rows between {{ year_lag_days }} preceding and {{ year_lag_days - target_days + 1 }} preceding
         ), 0) as decimal(18, 2)) as previous_year,
-        coalesce(avg(cast(unique_invoices as double)) over (
-            partition by country_name order by revenue_date
+        coalesce(avg(cast(num_invoices as double)) over (
+            partition by series_name order by revenue_date
             rows between {{ recent_days }} preceding and 1 preceding
         ), 0) as recent_invoices,
-        coalesce(avg(cast(total_views as double)) over (
-            partition by country_name order by revenue_date
+        coalesce(avg(cast(num_views as double)) over (
+            partition by series_name order by revenue_date
             rows between {{ recent_days }} preceding and 1 preceding
         ), 0) as recent_views,
         cast(case
             when day_position + {{ target_days }} <= series_days
                 then sum(revenue) over (
-                    partition by country_name order by revenue_date
+                    partition by series_name order by revenue_date
                     rows between current row and {{ target_days - 1 }} following
                 )
         end as decimal(18, 2)) as target_next_30
@@ -84,7 +75,8 @@ windowed as (
 final as (
 
     select
-        cast(country_name as string) as country_name,
+        cast(series_name as string) as series_name,
+        is_all_countries,
         feature_date,
         {%- for days in previous_windows %}
         previous_{{ days }},

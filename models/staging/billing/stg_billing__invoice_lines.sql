@@ -57,27 +57,19 @@ stream_codes as (
 
 classified_stream_codes as (
 
-    -- Classify the few distinct codes, then join back on equality.
+    -- Classify the few distinct codes, then join back on equality. One rule
+    -- for every seed row (macro stream_code_matches: case-insensitive, exact or
+    -- prefix); the seed's rules never overlap and no code matches two of them
+    -- (singular test assert_stream_codes_match_at_most_one_rule).
     select
         stream_codes.stream_id,
-        coalesce(
-            exact_codes.stream_code_type, prefix_codes.stream_code_type, 'product'
-        ) as stream_code_type,
-        coalesce(exact_codes.is_product, prefix_codes.is_product, true) as is_product
+        coalesce(stream_code_types.stream_code_type, 'product') as stream_code_type,
+        coalesce(stream_code_types.is_product, true) as is_product
 
     from stream_codes
 
-    left join stream_code_types as exact_codes
-        on
-            exact_codes.match_type = 'exact'
-            and stream_codes.stream_id = exact_codes.stream_code
-
-    left join stream_code_types as prefix_codes
-        on
-            prefix_codes.match_type = 'prefix'
-            and {{ text_starts_with(
-                'lower(stream_codes.stream_id)', 'lower(prefix_codes.stream_code)'
-            ) }}
+    left join stream_code_types
+        on {{ stream_code_matches('stream_codes.stream_id', 'stream_code_types') }}
 
 ),
 

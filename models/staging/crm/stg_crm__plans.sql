@@ -10,7 +10,7 @@ renamed as (
 
     select
         invoice_item_id as plan_id,
-        lower(trim(invoice_item)) as plan_name,
+        lower(trim(invoice_item)) as subscriber_type,
         generated_id,
         _load_id as load_id,
         _loaded_at as loaded_at

@@ -7,9 +7,15 @@ import shutil
 import duckdb
 import yaml
 
-from python_loaders.charts import CHARTS, CHARTS_DIR, REPORT_PAGE, default_charts_dir, render_charts
 from python_loaders.cli import main
-from python_loaders.pipeline import main_job_steps
+from python_loaders.job.pipeline import main_job_steps
+from python_loaders.publishing.charts import (
+    CHARTS,
+    CHARTS_DIR,
+    REPORT_PAGE,
+    default_charts_dir,
+    render_charts,
+)
 
 
 def test_the_same_published_data_gives_byte_identical_files(docs_site, tmp_path):

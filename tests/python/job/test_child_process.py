@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from python_loaders import child_process
-from python_loaders.child_process import group_members, run_child
-from python_loaders.errors import Interrupted
+from python_loaders.common import child_process
+from python_loaders.common.child_process import group_members, run_child
+from python_loaders.common.errors import Interrupted
 
 IGNORE_TERM = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
 

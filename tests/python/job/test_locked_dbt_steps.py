@@ -16,8 +16,8 @@ import duckdb
 import pytest
 from job_helpers import DBT, PROJECT_DIR, cli, job_env, run_process
 
-from python_loaders.errors import UserError
-from python_loaders.pipeline import JobOptions, main_job_steps
+from python_loaders.common.errors import UserError
+from python_loaders.job.pipeline import JobOptions, main_job_steps
 
 HINTS = ("read-only mode", "See also", "However", "duckdb.org")
 

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from job_helpers import PROJECT_DIR, cli, job_env
 
-from python_loaders.child_process import group_members
+from python_loaders.common.child_process import group_members
 
 
 def _children(pid: int) -> list[int]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from python_loaders.loading import LoadResult, load_sources
+from python_loaders.ingestion.loading import LoadResult, load_sources
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 

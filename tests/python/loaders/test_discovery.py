@@ -9,7 +9,7 @@ import sqlite3
 
 from loader_helpers import customer, invoice_line, load, query, run_cli, write_crm, write_json
 
-from python_loaders.loading import summary
+from python_loaders.ingestion.loading import summary
 
 
 def test_a_symlinked_sub_folder_is_followed_and_loops_and_aliases_are_listed(tmp_path, warehouse):

@@ -14,8 +14,8 @@ import duckdb
 import pytest
 from loader_helpers import invoice_line, load, query, run_cli, write_json
 
-from python_loaders.readers import FileRejected, read_csv_file
-from python_loaders.sources.streaming import STREAMS
+from python_loaders.ingestion.readers import FileRejected, read_csv_file
+from python_loaders.ingestion.sources.streaming import STREAMS
 
 HEADER = "customer_id,stream_id,date,invoice_item_id,subscription_stopped"
 ROWS = ["1,1420,2018-10-21,2.0,0", '2,"a,b",2018-10-22,2.0,0', "3,,2018-10-23,1.0,1"]

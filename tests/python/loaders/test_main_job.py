@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from loader_helpers import count_records, invoice_line, query, run_cli, write_json
 
-from python_loaders.pipeline import run_main_job
+from python_loaders.job.pipeline import run_main_job
 
 PROFILE = """\
 tiny:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from loader_helpers import invoice_line, load, query, run_cli, write_json
 
-from python_loaders.loading import summary
+from python_loaders.ingestion.loading import summary
 
 
 def _month(n: int, month: str = "11") -> list[dict[str, object]]:

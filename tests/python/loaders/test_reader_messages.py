@@ -16,9 +16,9 @@ import duckdb
 import pytest
 from loader_helpers import invoice_line, load, query
 
-from python_loaders.readers import FileRejected, read_csv_file, read_json_array
-from python_loaders.sources.billing import INVOICE_LINES
-from python_loaders.sources.streaming import STREAMS
+from python_loaders.ingestion.readers import FileRejected, read_csv_file, read_json_array
+from python_loaders.ingestion.sources.billing import INVOICE_LINES
+from python_loaders.ingestion.sources.streaming import STREAMS
 
 HEADER = "customer_id,stream_id,date,invoice_item_id,subscription_stopped"
 GOOD = "1,1420,2018-10-21,2.0,0"

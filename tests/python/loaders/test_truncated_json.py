@@ -15,8 +15,8 @@ import duckdb
 import pytest
 from loader_helpers import invoice_line, load, query
 
-from python_loaders.readers import FileRejected, read_json_array
-from python_loaders.sources.billing import INVOICE_LINES
+from python_loaders.ingestion.readers import FileRejected, read_json_array
+from python_loaders.ingestion.sources.billing import INVOICE_LINES
 
 # Strings holding every character that could end a JSON document or a record.
 TRICKY = [

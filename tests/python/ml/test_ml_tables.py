@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import numpy as np
+import pandas as pd
+from course_reference import reference_features
 
 from python_loaders.generator.timeline import CHRISTMAS_GAP, SUDDEN_DROP
 
@@ -57,6 +60,22 @@ def test_one_feature_row_per_series_and_day(built_warehouse):
         assert built_warehouse.query(f"select count(*) from ml.{table}")[0][0] == expected
 
 
+def test_ml_series_are_the_countries_and_one_all_countries_series(built_warehouse):
+    """series_name / is_all_countries as in the grid: each mart country once, one `All`."""
+    countries = {
+        row[0]
+        for row in built_warehouse.query(
+            "select distinct country_name from marts.fct_daily_revenue_by_country"
+        )
+    }
+    for table in ("revenue_features", "revenue_anomalies"):
+        series = built_warehouse.query(
+            f"select series_name, is_all_countries from ml.{table} group by all"
+        )
+        assert sorted(name for name, flag in series if not flag) == sorted(countries), table
+        assert [name for name, flag in series if flag] == ["All"], table
+
+
 def test_features_of_all_countries_agree_with_plain_sql_sums(built_warehouse):
     """previous_7, previous_year and target_next_30 of `All`, recomputed by SQL self-joins."""
     mismatches = built_warehouse.query(
@@ -81,7 +100,7 @@ def test_features_of_all_countries_agree_with_plain_sql_sums(built_warehouse):
         select count(*)
         from recomputed
         inner join ml.revenue_features as f
-            on f.country_name = 'All' and f.feature_date = recomputed.revenue_date
+            on f.is_all_countries and f.feature_date = recomputed.revenue_date
         where f.previous_7 <> recomputed.previous_7
             or f.previous_year <> recomputed.previous_year
             or f.target_next_30 is distinct from recomputed.target_next_30
@@ -90,13 +109,50 @@ def test_features_of_all_countries_agree_with_plain_sql_sums(built_warehouse):
     assert mismatches == 0
 
 
+def test_features_match_the_course_reference_on_the_built_grid(built_warehouse):
+    """ml.revenue_features = the course's per-day features on the grid, to the cent.
+
+    The reference reads the revenue grid as built (the one zero-fill), for
+    the `All` series and the two largest countries.
+    """
+    largest = built_warehouse.query(
+        "select country_name from marts.fct_daily_revenue_by_country"
+        " group by all order by sum(revenue) desc limit 2"
+    )
+    series = ["All", *(row[0] for row in largest)]
+    in_series = "series_name in (" + ", ".join(f"'{name}'" for name in series) + ")"
+    grid = pd.DataFrame(
+        built_warehouse.query(
+            "select series_name, revenue_date, revenue, num_invoices, num_views"
+            f" from intermediate.int_invoice_lines_aggregated_to_days where {in_series}"
+        ),
+        columns=["series_name", "revenue_date", "revenue", "num_invoices", "num_views"],
+    )
+    expected = reference_features(grid)
+    names = ("previous_7", "previous_14", "previous_28", "previous_70", "previous_year",
+             "recent_invoices", "recent_views", "target_next_30", "has_history")  # fmt: skip
+    produced = built_warehouse.query(
+        f"select series_name, feature_date, {', '.join(names)}"
+        f" from ml.revenue_features where {in_series}"
+    )
+    assert grid["series_name"].nunique() == 3
+    assert len(produced) == len(expected) == len(grid)
+    for name_of_series, day, *values in produced:
+        want = expected[(name_of_series, day)]
+        for name, got in zip(names, values, strict=True):
+            if name.startswith("recent_"):
+                assert math.isclose(got, want[name], rel_tol=1e-12), (name_of_series, day, name)
+            else:
+                assert got == want[name], (name_of_series, day, name)  # Decimal: to the cent
+
+
 def test_generated_negative_days_and_drops_are_flagged(built_warehouse):
     """The generator's adjustment days, Christmas 2017 gap and June 2019 drop, on `All`."""
     negative = built_warehouse.query(
         """
         select count(*), count(*) filter (where is_anomaly)
         from ml.revenue_anomalies
-        where country_name = 'All' and revenue < 0 and anomaly_score is not null
+        where is_all_countries and revenue < 0 and anomaly_score is not null
         """
     )[0]
     assert negative[0] >= 1
@@ -107,7 +163,7 @@ def test_generated_negative_days_and_drops_are_flagged(built_warehouse):
             f"""
             select revenue_date, is_anomaly
             from ml.revenue_anomalies
-            where country_name = 'All'
+            where is_all_countries
                 and revenue_date between date '{as_date(first)}' and date '{as_date(last)}'
                 and revenue_date < date '{as_date(first)}' + 7
                 and dayofweek(revenue_date) between 1 and 4
@@ -122,7 +178,7 @@ def test_quiet_saturdays_are_not_anomalies(built_warehouse):
         """
         select count(*) filter (where is_anomaly), count(*)
         from ml.revenue_anomalies
-        where country_name = 'All' and dayofweek(revenue_date) = 6 and revenue = 0
+        where is_all_countries and dayofweek(revenue_date) = 6 and revenue = 0
         """
     )[0]
     assert saturdays > 50

@@ -18,7 +18,7 @@ from ml_features.revenue_anomalies import score_revenue_anomalies
 def reference_scores(daily: pd.DataFrame) -> dict[tuple[str, date], tuple]:
     """(expected, transform, noise, score, is_anomaly) per series and day, one day at a time."""
     result: dict[tuple[str, date], tuple] = {}
-    for country, rows in daily.groupby("country_name"):
+    for series, rows in daily.groupby("series_name"):
         by_date = {
             pd.Timestamp(row.revenue_date).date(): float(row.revenue) for row in rows.itertuples()
         }
@@ -30,7 +30,7 @@ def reference_scores(daily: pd.DataFrame) -> dict[tuple[str, date], tuple]:
         t = first
         while t <= last:
             if (t - first).days < 28:
-                result[(country, t)] = (None, None, None, None, False)
+                result[(series, t)] = (None, None, None, None, False)
                 t += timedelta(days=1)
                 continue
             window = [t - timedelta(days=k) for k in range(1, 29)]
@@ -58,7 +58,7 @@ def reference_scores(daily: pd.DataFrame) -> dict[tuple[str, date], tuple]:
             expected_z = weekday_median_z(t)
             score = (z(t) - expected_z) / noise
             expected = c * math.sinh(expected_z)
-            result[(country, t)] = (expected, c, noise, score, abs(score) > 3.5)
+            result[(series, t)] = (expected, c, noise, score, abs(score) > 3.5)
             t += timedelta(days=1)
     return result
 
@@ -70,7 +70,7 @@ def test_random_series_match_reference(seed):
     expected = reference_scores(daily)
     assert len(produced) == len(expected)
     for row in produced.to_dict("records"):
-        key = (row["country_name"], pd.Timestamp(row["revenue_date"]).date())
+        key = (row["series_name"], pd.Timestamp(row["revenue_date"]).date())
         want_expected, want_transform, want_noise, want_score, want_flag = expected[key]
         assert row["is_anomaly"] == want_flag, key
         if want_expected is None:
@@ -99,7 +99,7 @@ def weekly_series(days: int, seed: int) -> list[float]:
 def as_daily(revenue: list[float]) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "country_name": "synthetic",
+            "series_name": "synthetic",
             "revenue_date": [START + timedelta(days=i) for i in range(len(revenue))],
             "revenue": revenue,
         }

@@ -13,25 +13,27 @@ from ml_features.revenue_features_sql import revenue_features_sql
 from ml_features.warehouse import REVENUE_FEATURES_TYPES, revenue_features_relation
 
 
-def marts_from(con: duckdb.DuckDBPyConnection, daily) -> None:
-    """Hand-made daily marts in an in-memory DuckDB, typed like the real ones."""
+def grid_from(con: duckdb.DuckDBPyConnection, daily) -> None:
+    """A hand-made revenue grid in an in-memory DuckDB, typed like the real one.
+
+    The random country series share one date range, as in the grid, and the
+    `All` series is their daily sum (is_all_countries true).
+    """
     con.register("random_daily", daily)
     con.execute(
         """
-        create table fct_daily_revenue_by_country as
-        select country_name::varchar as country_name, revenue_date::date as revenue_date,
-               revenue::decimal(18, 2) as revenue, unique_invoices::bigint as unique_invoices,
-               total_views::bigint as total_views
-        from random_daily
-        """
-    )
-    con.execute(
-        """
-        create table fct_daily_revenue as
-        select revenue_date, sum(revenue)::decimal(18, 2) as revenue,
-               sum(unique_invoices)::bigint as unique_invoices,
-               sum(total_views)::bigint as total_views
-        from fct_daily_revenue_by_country group by revenue_date
+        create table revenue_grid as
+        with countries as (
+            select series_name::varchar as series_name, false as is_all_countries,
+                   revenue_date::date as revenue_date, revenue::decimal(18, 2) as revenue,
+                   num_invoices::bigint as num_invoices, num_views::bigint as num_views
+            from random_daily
+        )
+        select * from countries
+        union all
+        select 'All', true, revenue_date, sum(revenue)::decimal(18, 2),
+               sum(num_invoices)::bigint, sum(num_views)::bigint
+        from countries group by revenue_date
         """
     )
 
@@ -39,29 +41,24 @@ def marts_from(con: duckdb.DuckDBPyConnection, daily) -> None:
 @pytest.mark.parametrize("seed", range(4))
 def test_sql_and_python_give_the_same_rows(seed):
     con = duckdb.connect()
-    marts_from(con, random_daily(seed, countries=5, max_days=420))
-    python_rel = revenue_features_relation(
-        con, con.table("fct_daily_revenue_by_country"), con.table("fct_daily_revenue")
-    )
-    python_rel.create("from_python")
-    con.execute(
-        """
-        create view daily as
-        select country_name, revenue_date, revenue, unique_invoices, total_views
-        from fct_daily_revenue_by_country
-        union all
-        select 'All', revenue_date, revenue, unique_invoices, total_views from fct_daily_revenue
-        """
-    )
+    grid_from(con, random_daily(seed, countries=5, max_days=420, same_range=True))
+    revenue_features_relation(con, con.table("revenue_grid")).create("from_python")
     con.execute(
         f"create table from_sql as select {REVENUE_FEATURES_TYPES} from ("
-        + revenue_features_sql("daily")
+        + revenue_features_sql("revenue_grid")
         + ")"
     )
     rows = con.execute("select count(*) from from_python").fetchone()[0]
-    series = con.execute("select count(distinct country_name) from from_python").fetchone()[0]
-    assert series == con.execute("select count(distinct country_name) from daily").fetchone()[0]
+    series = con.execute(
+        "select count(distinct (series_name, is_all_countries)) from from_python"
+    ).fetchone()[0]
+    assert series == 6  # 5 countries and All, each with its own flag
+    assert rows == con.execute("select count(*) from revenue_grid").fetchone()[0]
     assert rows == con.execute("select count(*) from from_sql").fetchone()[0]
+    all_flags = con.execute(
+        "select distinct is_all_countries from from_python where series_name = 'All'"
+    ).fetchall()
+    assert all_flags == [(True,)]
     differing = con.execute(
         """
         select count(*) from (
@@ -71,6 +68,32 @@ def test_sql_and_python_give_the_same_rows(seed):
         )
         """
     ).fetchone()[0]
+    assert differing == 0
+
+
+def test_sql_and_python_agree_on_series_of_different_ranges():
+    """Notebooks may pass dense series that start and end on different days."""
+    con = duckdb.connect()
+    daily = random_daily(3, countries=5, max_days=420)
+    daily["is_all_countries"] = False
+    con.register("daily", daily)
+    con.execute(
+        "create table revenue_grid as select series_name::varchar as series_name,"
+        " is_all_countries, revenue_date::date as revenue_date,"
+        " revenue::decimal(18, 2) as revenue, num_invoices::bigint as num_invoices,"
+        " num_views::bigint as num_views from daily"
+    )
+    revenue_features_relation(con, con.table("revenue_grid")).create("from_python")
+    con.execute(
+        f"create table from_sql as select {REVENUE_FEATURES_TYPES} from ("
+        + revenue_features_sql("revenue_grid")
+        + ")"
+    )
+    differing = con.execute(
+        "select count(*) from ((from from_python except all from from_sql)"
+        " union all (from from_sql except all from from_python))"
+    ).fetchone()[0]
+    assert con.execute("select count(*) from from_sql").fetchone()[0] == len(daily)
     assert differing == 0
 
 

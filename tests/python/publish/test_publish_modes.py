@@ -59,7 +59,7 @@ SPILL = """
 import os, stat, sys
 from pathlib import Path
 import duckdb
-from python_loaders.permissions import make_private
+from python_loaders.common.permissions import make_private
 warehouse = Path(sys.argv[1])
 make_private(warehouse)  # what `load`, `run` and the dbt plugin do first
 config = {"memory_limit": "32MB", "threads": 1, "preserve_insertion_order": False}

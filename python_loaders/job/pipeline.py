@@ -1,0 +1,269 @@
+"""`run`: the main job, end to end: (generate sample sources,) load, dbt build, dbt docs generate.
+
+The job is the list of `Step`s returned by `main_job_steps()`, run in order
+until one fails; to add a step (publish, charts, ...) add one line there.
+Every step gets the same `JobOptions`.
+
+The loader's DuckDB connection is closed before dbt starts (DuckDB allows one
+writing process per file). Before each dbt step the warehouse lock is checked
+with the same bounded wait as `load` (`--lock-timeout`): held by another
+process (a writer, or a reader holding it read-only) the job ends in one line
+naming the holder instead of dbt's traceback. dbt runs as a child process in
+the project directory with DBT_PROFILES_DIR = that directory and
+AAVAIL_WAREHOUSE = the absolute warehouse path; its output streams straight to
+the terminal. SIGTERM, SIGINT and SIGHUP sent to `run` are forwarded to the
+dbt child, `run` waits for it to stop and exits with 128 + the signal number.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_loaders.common.child_process import run_child, signals_interrupt
+from python_loaders.common.errors import Interrupted, UserError
+from python_loaders.common.paths import DEFAULT_SAMPLE_DIR, default_analytics
+from python_loaders.common.warehouse import wait_until_free
+from python_loaders.ingestion.loading import load_sources
+
+DBT_STEPS: tuple[tuple[str, ...], ...] = (("build",), ("docs", "generate"))
+LOCK_TIMEOUT_SECONDS = 30.0
+
+
+def find_project_dir(start: Path | None = None) -> Path:
+    """The folder holding dbt_project.yml: the working dir or a parent, else the package's."""
+    candidates = [start or Path.cwd()]
+    candidates += list(candidates[0].resolve().parents)
+    candidates.append(Path(__file__).resolve().parents[2])
+    for folder in candidates:
+        if (folder / "dbt_project.yml").is_file():
+            return folder.resolve()
+    raise UserError("no dbt_project.yml in the working directory, its parents or the package's")
+
+
+def dbt_executable() -> str:
+    """The dbt next to this Python (the project's venv), else the one on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("dbt")
+    if found is None:
+        raise UserError("dbt is not installed next to this Python nor on PATH (run `make setup`)")
+    return found
+
+
+def ensure_sample_sources(source_dir: Path, quiet: bool) -> None:
+    """Generate the default sample sources when the folder does not exist yet (atomically)."""
+    if source_dir.exists():
+        return
+    from python_loaders.generator import generate_sources
+
+    try:
+        source_dir.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".sample_sources-", dir=source_dir.parent))
+    except OSError as error:
+        raise UserError(
+            f"cannot create the sample sources in {source_dir.parent}: {error.strerror}"
+        ) from None
+    try:
+        generate_sources(scratch / "out", quiet=quiet)
+        (scratch / "out").rename(source_dir)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run_dbt(
+    args: tuple[str, ...],
+    project_dir: Path,
+    warehouse: Path,
+    *,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    target: str | None = None,
+    raw_parquet: Path | None = None,
+) -> int:
+    """Run one dbt command in the project, streaming its output; return its exit code.
+
+    `target` names the profiles.yml output (AAVAIL_DBT_TARGET), e.g. `spark`;
+    `raw_parquet` the raw tables' Parquet export it reads (AAVAIL_RAW_PARQUET).
+
+    First waits (bounded) until no other process holds the warehouse, so a
+    locked warehouse ends in one line naming the holder (`UserError`, exit 3).
+    """
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(project_dir),
+        "AAVAIL_WAREHOUSE": str(warehouse),
+        "AAVAIL_LOCK_TIMEOUT": f"{lock_timeout:g}",
+    }
+    if target is not None:
+        env["AAVAIL_DBT_TARGET"] = target
+    if raw_parquet is not None:
+        env["AAVAIL_RAW_PARQUET"] = str(raw_parquet)
+    if not sys.stdout.isatty():
+        env.setdefault("DBT_USE_COLORS", "false")  # no escape codes in logs and CI output
+    command = [dbt_executable(), *args]
+    wait_until_free(warehouse, lock_timeout=lock_timeout)
+    print(f"$ dbt {' '.join(args)}", flush=True)
+    return run_child(command, cwd=project_dir, env=env)
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """What every step of one `run` works on (add a field here when a step needs one)."""
+
+    project: Path
+    source_dir: Path
+    warehouse: Path
+    max_reject_rate: float = 0.01
+    quiet: bool = False
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS
+    analytics: Path = Path("data") / "analytics.duckdb"
+    # `--target spark`: the dbt target, and where the raw tables' Parquet export goes
+    dbt_target: str | None = None
+    raw_parquet: Path = Path("data") / "raw_parquet"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the main job: a name for messages and a function returning an exit code."""
+
+    name: str
+    run: Callable[[JobOptions], int]
+
+
+def load_step(job: JobOptions) -> int:
+    """Land the source dir in the warehouse (returns with the connection closed)."""
+    result = load_sources(
+        job.source_dir,
+        job.warehouse,
+        max_reject_rate=job.max_reject_rate,
+        lock_timeout=job.lock_timeout,
+        quiet=job.quiet,
+    )
+    return result.exit_code
+
+
+def dbt_step(*args: str) -> Step:
+    """A step running `dbt ARGS...` on the job's project and warehouse."""
+    return Step(
+        f"dbt {' '.join(args)}",
+        lambda job: run_dbt(
+            args,
+            job.project,
+            job.warehouse,
+            lock_timeout=job.lock_timeout,
+            target=job.dbt_target,
+            raw_parquet=job.raw_parquet if job.dbt_target == "spark" else None,
+        ),
+    )
+
+
+def export_raw_step(job: JobOptions) -> int:
+    """Write the landed raw tables as Parquet datasets for Spark (ingestion.raw_parquet)."""
+    from python_loaders.ingestion.raw_parquet import export_raw_parquet, summary
+
+    exported = export_raw_parquet(job.warehouse, job.raw_parquet, lock_timeout=job.lock_timeout)
+    print(summary(exported, job.raw_parquet), flush=True)
+    return 0
+
+
+def spark_job_steps() -> list[Step]:
+    """`run --target spark`: land in DuckDB (exactly once), export the raw tables as
+    Parquet, `dbt build` on Spark. Publish, charts and docs read the DuckDB build."""
+    return [
+        Step("load", load_step),
+        Step("export raw Parquet", export_raw_step),
+        dbt_step(*DBT_STEPS[0]),
+    ]
+
+
+def publish_step(job: JobOptions) -> int:
+    """Publish the build just made for readers (publishing.publish); refuses a failed one."""
+    from python_loaders.publishing.publish import describe, publish
+
+    publication = publish(
+        job.warehouse, job.analytics, project_dir=job.project, lock_timeout=job.lock_timeout
+    )
+    print(describe(publication), flush=True)
+    return 0
+
+
+def charts_step(job: JobOptions) -> int:
+    """Render the analysts' charts from the published file into assets/charts (docs assets)."""
+    from python_loaders.publishing.charts import default_charts_dir, render_charts
+    from python_loaders.publishing.publish import read_publication
+
+    if read_publication(job.analytics) is None:  # a project without marts publishes nothing
+        print("charts: skipped (nothing is published)", flush=True)
+        return 0
+    out = default_charts_dir(job.project)
+    written = render_charts(job.analytics, out)
+    print(f"charts: {len(written)} files in {out}", flush=True)
+    return 0
+
+
+def main_job_steps() -> list[Step]:
+    """The main job, in order: insert new steps here (e.g. publish after `dbt build`)."""
+    return [
+        Step("load", load_step),
+        dbt_step(*DBT_STEPS[0]),
+        Step("publish", publish_step),
+        Step("charts", charts_step),
+        dbt_step(*DBT_STEPS[1]),
+    ]
+
+
+def run_main_job(
+    source_dir: Path | None,
+    warehouse: Path,
+    max_reject_rate: float,
+    quiet: bool,
+    *,
+    project_dir: Path | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    analytics: Path | None = None,
+    target: str | None = None,
+    raw_parquet: Path | None = None,
+) -> int:
+    """Generate (if needed), then run every step of `main_job_steps()`; 0 when all passed.
+
+    A step that fails, or a signal, stops the job with one line naming the step.
+    """
+    with signals_interrupt():
+        project = project_dir or find_project_dir()
+        dbt_executable()  # fail before loading anything when dbt is missing
+        if source_dir is None:
+            source_dir = project / DEFAULT_SAMPLE_DIR
+            ensure_sample_sources(source_dir, quiet)
+        job = JobOptions(
+            project=project,
+            source_dir=source_dir,
+            warehouse=warehouse.expanduser().resolve(),
+            max_reject_rate=max_reject_rate,
+            quiet=quiet,
+            lock_timeout=lock_timeout,
+            analytics=(analytics or default_analytics(warehouse)).expanduser().resolve(),
+            dbt_target=target,
+            raw_parquet=(raw_parquet or JobOptions.raw_parquet).expanduser().resolve(),
+        )
+        steps = spark_job_steps() if target == "spark" else main_job_steps()
+        for index, step in enumerate(steps):
+            skipped = ", ".join(f"`{later.name}`" for later in steps[index + 1 :])
+            tail = f"; not run: {skipped}" if skipped else ""
+            try:
+                code = step.run(job)
+            except Interrupted as stop:
+                print(f"error: {stop} during step `{step.name}`{tail}", file=sys.stderr)
+                return stop.exit_code
+            except UserError as error:
+                print(f"error: step `{step.name}`: {error}{tail}", file=sys.stderr)
+                return error.exit_code
+            if code != 0:
+                print(f"error: step `{step.name}` failed (exit {code}){tail}", file=sys.stderr)
+                return code
+        return 0
