@@ -53,7 +53,7 @@ format: setup
 	AAVAIL_WAREHOUSE=data/lint/warehouse.duckdb $(BIN)/sqlfluff fix models tests/dbt/singular analyses snapshots --disable-progress-bar
 
 ## bench: the benchmark, DuckDB and Spark local mode (about 35-40 min at the default sizes)
-## SIZES=20000,50000 RUNS=1 for a quick end-to-end check; BENCH_ARGS="--spark-runs 0 ..." for others
+## quick check: make bench SIZES=20000,50000 RUNS=1 BENCH_ARGS="--results-dir /tmp/bench --no-readme"
 bench: setup system-packages
 	$(BIN)/python -m benchmarks.run $(if $(SIZES),--sizes $(SIZES)) $(if $(RUNS),--runs $(RUNS)) $(BENCH_ARGS)
 

@@ -12,10 +12,10 @@ churn as (
     select
         subscriber_type,
         country_name,
-        count(*) as customers,
-        count(*) filter (where not is_subscriber) as churned,
+        count(*) as num_customers,
+        count(*) filter (where not is_subscriber) as num_churned_customers,
         round(count(*) filter (where not is_subscriber) / count(*), 3) as churn_rate,
-        avg(num_streams) as avg_streams
+        avg(num_streams) as avg_num_streams
 
     from customers
 

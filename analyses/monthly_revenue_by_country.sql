@@ -12,9 +12,10 @@ monthly as (
     select
         country_name,
         date_trunc('month', revenue_date) as revenue_month,
-        sum(purchases) as purchases,
-        sum(unique_invoices) as invoices,
-        sum(total_views) as total_views,
+        sum(num_invoice_lines) as num_invoice_lines,
+        -- an invoice has one date, so daily invoice counts add up to the month's
+        sum(num_invoices) as num_invoices,
+        sum(num_views) as num_views,
         sum(revenue) as revenue
 
     from daily

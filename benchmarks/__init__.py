@@ -1,5 +1,6 @@
-"""Reproducible benchmark: the AAVAIL pipeline against pandas and a bare DuckDB query.
+"""Reproducible benchmark: the AAVAIL pipeline against pandas, a bare DuckDB query and Spark.
 
 Run it with `make bench` or `python -m benchmarks.run --help`; results go to
-benchmarks/results/ and the table in benchmarks/README.md.
+benchmarks/results/, and `benchmarks.report` renders every performance table the
+project quotes (benchmarks/README.md, README.md) from them.
 """

@@ -12,15 +12,15 @@ import duckdb
 
 # The mart's columns in the alternatives' names. The mart is zero-filled (every
 # country on every day of the range); the alternatives only produce days with
-# lines, so the zero-filled days (purchases = 0) are left out of the comparison.
+# lines, so the zero-filled days (num_invoice_lines = 0) are left out of the comparison.
 PIPELINE_QUERY = """
 select
     country_name as country,
     revenue_date,
     cast(revenue as double) as revenue,
-    purchases as invoice_lines
+    num_invoice_lines as invoice_lines
 from marts.fct_daily_revenue_by_country
-where purchases > 0
+where num_invoice_lines > 0
 """
 
 

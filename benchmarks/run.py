@@ -217,7 +217,8 @@ def _write_readmes(args: argparse.Namespace, payload: dict[str, Any], medians: A
     baseline = report.read_baseline(args.results_dir)
     report.write_sections(args.readme, report.benchmark_sections(payload, medians, baseline))
     if args.project_readme.exists():
-        report.write_sections(args.project_readme, report.project_sections(medians, baseline))
+        sections = report.project_sections(medians, baseline)
+        report.write_sections(args.project_readme, sections, append=False)
 
 
 def rewrite_report(args: argparse.Namespace) -> None:

@@ -1,9 +1,10 @@
 """Layer rules: a model's folder fixes its name prefix and which layers it may read.
 
 The layer of a model is its first folder under `models/` (its fqn's second
-part): staging < intermediate < marts < ml / reports. Seeds count as staging
-inputs and snapshots sit between intermediate and marts (they snapshot an
-intermediate view and marts may read them).
+part): staging < utilities < intermediate < marts < ml / reports. Seeds count
+as staging inputs; utilities (the calendar) read nothing but may be read by
+intermediate models and marts; snapshots sit between intermediate and marts
+(they snapshot an intermediate view and marts may read them).
 """
 
 import re
@@ -13,6 +14,7 @@ from dbt_score import Model, RuleViolation, Severity, rule
 # Rank of each layer: a model may read its own rank or lower.
 LAYER_RANKS: dict[str, float] = {
     "staging": 0,
+    "utilities": 0.5,
     "intermediate": 1,
     "marts": 2,
     "ml": 3,
@@ -24,6 +26,7 @@ SEED_RANK = 0
 # The name every model of a layer must match.
 LAYER_NAME_PATTERNS: dict[str, str] = {
     "staging": r"stg_[a-z0-9]+__[a-z0-9_]+",
+    "utilities": r"util_[a-z0-9_]+",
     "intermediate": r"int_[a-z0-9_]+",
     "marts": r"(dim|fct)_[a-z0-9_]+",
     "reports": r"rpt_[a-z0-9_]+",
@@ -74,7 +77,8 @@ def source_used_only_in_staging(model: Model) -> RuleViolation | None:
 
 @rule(severity=Severity.HIGH)
 def no_dependency_on_later_layer(model: Model) -> RuleViolation | None:
-    """A model reads only its own layer or earlier ones (staging < intermediate < marts < ml)."""
+    """A model reads only its own layer or earlier ones (staging < utilities < intermediate <
+    marts < ml / reports)."""
     own = LAYER_RANKS.get(model_layer(model) or "")
     if own is None:
         return None  # model_name_matches_layer reports models outside the layers

@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as error:  # e.g. a path under a file: one line, not a traceback
             raise UserError(f"cannot use warehouse {warehouse}: {error.strerror}") from None
         if args.command == "load":
-            from python_loaders.ingestion.loading import load_sources
+            from python_loaders.ingestion.loading import load_sources, print_report
 
             result = load_sources(
                 args.source_dir,
@@ -199,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                 quiet=args.quiet,
                 prune_missing=args.prune_missing,
             )
+            print_report(result)
             if result.exit_code == 0 and args.export_parquet is not None:
                 from python_loaders.ingestion.raw_parquet import export_raw_parquet, summary
 

@@ -1,11 +1,15 @@
--- depends_on: {{ ref('stg_billing__invoice_line_batches') }}
+{#- Incremental by invoice month: a build rebuilds the months whose raw rows
+    changed since the last build (macros/invoice_months_to_rebuild.sql). On
+    DuckDB the pre-hook records those months and deletes their lines, and the
+    months' lines are appended from staging (a month gone from raw stays
+    deleted); on Spark each rebuilt month's partition is overwritten. -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
-        unique_key=none if target.type == 'spark' else 'invoice_month',
+        incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
         partition_by=['invoice_month'] if target.type == 'spark' else none,
         file_format='parquet' if target.type == 'spark' else none,
+        pre_hook="{{ record_invoice_month_rebuild() }}",
         on_schema_change='fail',
     )
 }}
@@ -43,7 +47,9 @@ final as (
 
     {% if is_incremental() %}
         -- literal months, so the filter reaches the raw table scan through the staging view
-        where invoice_lines.invoice_month in ({{ changed_invoice_months() }})
+        where invoice_lines.invoice_month in (
+            {{ invoice_month_literals(invoice_months_to_rebuild()) }}
+        )
     {% endif %}
 
 )

@@ -26,6 +26,22 @@ snapshot as (
 
 ),
 
+tenures as (
+
+    -- NULL without a signup date or any stream
+    select
+        customers.customer_id,
+        cast(
+            {{ days_between('customers.signup_date', 'activity.last_active_date') }} as integer
+        ) as tenure_days
+
+    from customers
+
+    inner join activity
+        on customers.customer_id = activity.customer_id
+
+),
+
 final as (
 
     select
@@ -34,14 +50,14 @@ final as (
         customers.country_name,
         customers.subscriber_type,
         customers.age_band,
-        cast(
-            {{ days_between('customers.signup_date', 'activity.last_active_date') }} as integer
-        ) as tenure_days,
+        tenures.tenure_days,
         customers.num_streams,
         customers.num_stream_events,
         cast(
+            -- tenure counted as at least 30 days; NULL where the tenure is unknown
+            -- (greatest() would ignore a NULL tenure)
             customers.num_streams * 30.0
-            / greatest({{ days_between('customers.signup_date', 'activity.last_active_date') }}, 30)
+            / case when tenures.tenure_days is not null then greatest(tenures.tenure_days, 30) end
             as decimal(18, 3)
         ) as streams_per_month,
         cast({{ days_between('activity.last_active_date', 'snapshot.snapshot_date') }} as integer)
@@ -56,6 +72,9 @@ final as (
 
     inner join activity
         on customers.customer_id = activity.customer_id
+
+    inner join tenures
+        on customers.customer_id = tenures.customer_id
 
     cross join snapshot
 

@@ -3,7 +3,8 @@
     it holds exactly staging's distinct lines (singular test
     assert_fct_invoice_lines_matches_staging) and is a table, so counting it does
     not re-deduplicate every raw billing line on each build. -#}
-{%- set tables = deduplicated_source_tables() -%}
+{%- set tables = deduplicated_source_tables() %}
+-- sqlfluff:indentation:template_blocks_indent:False
 
 with
 

@@ -352,8 +352,11 @@ PRODUCT_PRICES_CENTS = (
     185,
 )
 
-# Non-product stream codes, one repetition per occurrence in a cycle, with
-# (low, high) price range in cents. Their prices make the outliers.
+# Rare stream codes, one repetition per occurrence in a cycle, with (low, high)
+# price range in cents: the non-product codes (postage, fees, ...; their prices
+# make the outliers) and the `DCGS…` codes, which are products sold under an odd
+# code (the reference README lists them among no non-product codes; the seed
+# stream_code_types classifies them as products).
 NON_PRODUCT_CYCLE: tuple[tuple[str, int, int], ...] = (
     ("POST", 500, 6000),
     ("POST", 500, 6000),

@@ -57,11 +57,11 @@ from python_loaders.ingestion.progress import FileProgress, bars_enabled, format
 from python_loaders.ingestion.raw_warehouse import open_warehouse
 from python_loaders.ingestion.readers import FileRejected
 from python_loaders.ingestion.sources import SOURCES
+from python_loaders.ingestion.states import FileStatus, LoadStatus
 from python_loaders.source_layout import EXPECTED_FILES
 
 EXIT_OK = 0
 EXIT_DATA_REJECTED = 1
-PAUSE_HOOK = "AAVAIL_TEST_PAUSE_IN_TRANSACTION"
 WORKERS_ENV = "AAVAIL_LOADER_WORKERS"
 RAW_TABLES: tuple[str, ...] = tuple(t.label for s in SOURCES for t in s.tables)
 
@@ -91,7 +91,7 @@ class FileOutcome:
 
     path: str
     source: str
-    status: str  # landed / skipped / moved / rejected
+    status: FileStatus
     rows_read: int = 0
     rows_landed: int = 0
     rows_rejected: int = 0
@@ -125,7 +125,7 @@ class LoadResult:
     conflicts: list[str] = field(default_factory=list)  # fail the run, like a rejected file
     close_error: str | None = None
 
-    def count(self, status: str) -> int:
+    def count(self, status: FileStatus) -> int:
         return sum(1 for f in self.files if f.status == status)
 
     @property
@@ -149,7 +149,7 @@ class LoadResult:
         """One line saying why the run is not clean, or None."""
         if self.close_error:
             return f"load {self.load_id} could not be finished: {self.close_error}"
-        rejected = self.count("rejected")
+        rejected = self.count(FileStatus.REJECTED)
         if rejected:
             return f"{rejected} file(s) rejected (see raw_meta.files.error)"
         if self.conflicts:
@@ -168,28 +168,16 @@ class LoadResult:
 
     def counts(self) -> audit.LoadCounts:
         return audit.LoadCounts(
-            landed=self.count("landed"),
-            skipped=self.count("skipped"),
-            rejected=self.count("rejected"),
-            moved=self.count("moved"),
+            landed=self.count(FileStatus.LANDED),
+            skipped=self.count(FileStatus.SKIPPED),
+            rejected=self.count(FileStatus.REJECTED),
+            moved=self.count(FileStatus.MOVED),
             missing=len(self.missing),
             pruned=len(self.pruned),
             ignored=len(self.ignored),
             rows_landed=self.rows_landed,
             rows_rejected=self.rows_rejected,
         )
-
-
-def _pause_for_tests(rel: str, stopping: threading.Event) -> None:
-    """Test hook: hold the open transaction so a test can kill the process mid-file.
-
-    The pause ends early, like an interrupted query, when the run is being stopped.
-    """
-    seconds = os.environ.get(PAUSE_HOOK)
-    if seconds:
-        print(f"test hook: pausing in the transaction of {rel}", file=sys.stderr, flush=True)
-        if stopping.wait(float(seconds)):
-            raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
 
 
 def _one_line(error: BaseException) -> str:
@@ -352,7 +340,7 @@ class _Run:
         else:
             message = f"{reason.text}; {kept}" if kept else reason.text
         known = self.records.get(task.rel)
-        outcome = FileOutcome(task.rel, task.found.source.name, "rejected", error=message)
+        outcome = FileOutcome(task.rel, task.found.source.name, FileStatus.REJECTED, error=message)
         try:
             with _transaction(con):
                 audit.record_rejected(
@@ -383,7 +371,7 @@ class _Run:
             outcome = FileOutcome(
                 rel,
                 source.name,
-                "landed",
+                FileStatus.LANDED,
                 rows_read=sum(c.rows_read for c in counts),
                 rows_landed=sum(c.rows_landed for c in counts),
                 rows_rejected=sum(c.rows_rejected for c in counts),
@@ -400,7 +388,6 @@ class _Run:
                 load_id=self.load_id,
             )
             bar.step("committing")
-            _pause_for_tests(rel, self.stopping)
         return outcome
 
     def land(self, task: _Task) -> FileOutcome:
@@ -479,7 +466,7 @@ class _Run:
         return FileOutcome(
             task.rel,
             source.name,
-            "moved",
+            FileStatus.MOVED,
             note=f"moved from {old.file_path} ({rows:,} rows re-pointed, nothing landed twice)",
         )
 
@@ -491,7 +478,7 @@ class _Run:
                     audit.restore_landed(con, task.rel, self.load_id)
             except Exception as error:
                 return self.reject(con, task, self._describe(error))
-        return FileOutcome(task.rel, task.found.source.name, "skipped")
+        return FileOutcome(task.rel, task.found.source.name, FileStatus.SKIPPED)
 
     def decide(
         self, task: _Task, present: set[str], claimed: dict[str, str]
@@ -507,8 +494,8 @@ class _Run:
         if task.read_error is not None:
             return lambda: self._reject_now(task, _Reason(task.read_error or "", transient="read"))
         if known is not None and known.landed_sha256 == task.digest:
-            if known.status == "landed":
-                return lambda: FileOutcome(task.rel, source, "skipped")
+            if known.status == FileStatus.LANDED:
+                return lambda: FileOutcome(task.rel, source, FileStatus.SKIPPED)
             return lambda: self.restore(task)
         other_dir = self._other_dir_holds(known)
         if other_dir is not None:
@@ -547,7 +534,7 @@ class _Run:
             return FileOutcome(
                 task.rel,
                 task.found.source.name,
-                "rejected",
+                FileStatus.REJECTED,
                 error=f"{reason.text} (not recorded in raw_meta.files: {_one_line(failure)})",
             )
 
@@ -690,9 +677,11 @@ def load_sources(
     quiet: bool,
     prune_missing: bool = False,
 ) -> LoadResult:
-    """Land every source file of `source_dir` in `warehouse`; print a summary.
+    """Land every source file of `source_dir` in `warehouse`; return what happened.
 
-    The warehouse connection is closed when this returns.
+    Prints nothing but the progress bars (when enabled): the caller prints
+    `summary(result)` and `result.problem`. The warehouse connection is
+    closed when this returns.
     """
     started = time.monotonic()
     if not source_dir.exists():
@@ -720,7 +709,8 @@ def load_sources(
             try:
                 result = _execute(run, listing.files, prune_missing)
             except BaseException as stop:
-                status = "interrupted" if isinstance(stop, KeyboardInterrupt) else "failed"
+                stopped = isinstance(stop, KeyboardInterrupt)
+                status = LoadStatus.INTERRUPTED if stopped else LoadStatus.FAILED
                 with contextlib.suppress(Exception):
                     audit.finish_load(
                         con, load_id, status=status, counts=None, error=_one_line(stop)
@@ -739,7 +729,11 @@ def load_sources(
                     audit.finish_load(
                         con,
                         load_id,
-                        status="succeeded" if result.exit_code == EXIT_OK else "failed",
+                        status=(
+                            LoadStatus.SUCCEEDED
+                            if result.exit_code == EXIT_OK
+                            else LoadStatus.FAILED
+                        ),
                         counts=result.counts(),
                         error=result.problem,
                     )
@@ -756,10 +750,14 @@ def load_sources(
         result.close_error = result.close_error or _one_line(error)
     assert result is not None
     result.seconds = time.monotonic() - started
+    return result
+
+
+def print_report(result: LoadResult) -> None:
+    """What a command line prints after a load: the summary, then the problem (on stderr)."""
     print(summary(result), flush=True)
     if result.problem:
         print(f"error: {result.problem}", file=sys.stderr, flush=True)
-    return result
 
 
 def summary(result: LoadResult) -> str:
@@ -772,9 +770,9 @@ def summary(result: LoadResult) -> str:
         rows.append(
             (
                 source.name,
-                sum(f.status == "landed" for f in mine),
-                sum(f.status in ("skipped", "moved") for f in mine),
-                sum(f.status == "rejected" for f in mine),
+                sum(f.status == FileStatus.LANDED for f in mine),
+                sum(f.status in (FileStatus.SKIPPED, FileStatus.MOVED) for f in mine),
+                sum(f.status == FileStatus.REJECTED for f in mine),
                 sum(f.rows_landed for f in mine),
                 sum(f.rows_rejected for f in mine),
             )
@@ -782,9 +780,9 @@ def summary(result: LoadResult) -> str:
     rows.append(
         (
             "total",
-            result.count("landed"),
-            result.count("skipped") + result.count("moved"),
-            result.count("rejected"),
+            result.count(FileStatus.LANDED),
+            result.count(FileStatus.SKIPPED) + result.count(FileStatus.MOVED),
+            result.count(FileStatus.REJECTED),
             result.rows_landed,
             result.rows_rejected,
         )

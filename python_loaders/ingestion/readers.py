@@ -80,33 +80,39 @@ def read_json_array(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec)
     """A file holding one complete JSON array of flat objects: every key kept, as VARCHAR.
 
     The document's shape is checked first (`check_json_document`: DuckDB's
-    reader would land the records before a cut). One pass then finds every key
-    of every record (a sample-based schema would silently drop a key first
-    seen late in the file) and counts the records; landing reads the file
-    through DuckDB's JSON reader with exactly those keys as VARCHAR columns,
-    straight into the raw table (no staging copy). Records with a repeated key
-    (exact, or differing only in case) are staged by JSON pointer instead and
-    rejected row by row (landing.py).
+    reader would land the records before a cut). Then ONE read of the file
+    (`read_json_objects`, which only splits the array into records) puts
+    every record's text and number in a temporary table; everything else is
+    derived from that table, never from the file again: every key of every
+    record (no sample: a key first seen in the last record is found), the
+    record count, and the typed rows (each record's values by JSON pointer,
+    one parse per record for all its keys). Keys differing only in case are
+    distinct fields; a repeated key rejects its record (landing.py).
     """
     try:
         check_json_document(path)
     except JsonDocumentError as error:
         raise FileRejected(str(error)) from None
+    stage = quote_ident(_stage_name())
     try:
+        run_sql(
+            con,
+            f"create temp table {stage} as select row_number() over () as _source_row,"
+            " json as _record from read_json_objects($path, format = 'array')",
+            {"path": str(path)},
+        )
         # Grouped by each record's key list: a file has only a few distinct ones.
         found = con.execute(
-            "select json_keys(json) as keys, count(*) as n"
-            " from read_json_objects($path, format = 'array') group by all",
-            {"path": str(path)},
+            f"select json_keys(_record) as keys, count(*) as n from {stage} group by all"
         ).fetchall()
-        if any(not key_list for key_list, _ in found) and _has_non_object(con, path):
+        if any(not key_list for key_list, _ in found) and _has_non_object(con, stage):
             raise FileRejected("an element of the JSON array is not an object")
         rows = sum(n for _, n in found)
         # Column order: the most common record's key order, then any other key.
         ordered = list(dict.fromkeys(max(found, key=lambda group: group[1])[0])) if found else []
         ordered += sorted({k for key_list, _ in found for k in key_list} - set(ordered))
         repeated = any(len(set(key_list)) < len(key_list) for key_list, _ in found)
-        return [_json_relation(con, path, spec, ordered, rows, repeated)]
+        return [_json_relation(stage, spec, ordered, rows, repeated)]
     except duckdb.Error as error:
         raise FileRejected(_json_error(path, error)) from None
     except UnicodeDecodeError:  # DuckDB quoted the file's undecodable bytes in its error
@@ -131,12 +137,10 @@ def _json_error(path: Path, error: duckdb.Error) -> str:
     return re.sub(r"at byte \d+ in record/value", "in record/value", message)
 
 
-def _has_non_object(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+def _has_non_object(con: duckdb.DuckDBPyConnection, stage: str) -> bool:
     """Whether an element is not an object (json_keys gives [] for both `{}` and `1`)."""
     found = con.execute(
-        "select count(*) from read_json_objects($path, format = 'array')"
-        " where json_type(json) <> 'OBJECT'",
-        {"path": str(path)},
+        f"select count(*) from {stage} where json_type(_record) <> 'OBJECT'"
     ).fetchall()
     return bool(found and found[0][0])
 
@@ -155,57 +159,38 @@ _REPEATED_KEYS = (
 
 
 def _json_relation(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    spec: TableSpec,
-    keys: list[str],
-    rows: int,
-    repeated: bool,
+    stage: str, spec: TableSpec, keys: list[str], rows: int, repeated: bool
 ) -> Staged:
-    """The staged relation for a JSON array file with these keys and this many records.
+    """The staged relation over the stage table of a JSON file with these keys and records.
 
-    Its columns are `_source_row` and c1, c2, ... (one per key, by position), so a
-    key named like a metadata column (`_source_row`) stays an ordinary field.
+    Its columns are `_source_row`, `_record` (the record's text, kept for a
+    rejected row) and c1, c2, ... (one per key, by position, extracted by
+    JSON pointer), so a key named like a metadata column (`_source_row`)
+    stays an ordinary field. Only a file with a repeated key (in the key
+    lists already found) pays a second parse per record, to name it.
     """
-    params: dict[str, object] = {"path": str(path)}
-    if not keys:  # an empty array, or objects without keys
-        relation = (
-            "(select row_number() over () as _source_row"
-            " from read_json_objects($path, format = 'array'))"
-        )
-        return Staged(spec, relation, (), (), rows, params)
     columns = tuple(f"c{i + 1}" for i in range(len(keys)))
-    names = ", ".join(quote_ident(c) for c in columns)
-    if len({k.lower() for k in keys}) == len(keys) and not repeated:
-        # The fast path: DuckDB's JSON reader, every key typed VARCHAR.
-        relation = (
-            "(select row_number() over () as _source_row, *"
-            f" from read_json($path, format = 'array', columns = $columns) as t({names}))"
-        )
-        params["columns"] = dict.fromkeys(keys, "VARCHAR")
-        return Staged(spec, relation, tuple(keys), columns, rows, params)
-    # Keys differing only in case cannot both be DuckDB columns, and a repeated
-    # key makes DuckDB's reader fail the file: stage them by JSON pointer, with
-    # each record's text and its repeated keys (a row error).
-    stage = quote_ident(_stage_name())
-    picks = ", ".join(f"v[{i + 1}] as {quote_ident(c)}" for i, c in enumerate(columns))
-    run_sql(
-        con,
-        f"create temp table {stage} as select _source_row, {picks},"
-        f" {_REPEATED_KEYS} as _repeated_keys, json as _record from ("
-        " select row_number() over () as _source_row, json, json_keys(json) as keys,"
-        " json_extract_string(json, $pointers) as v"
-        " from read_json_objects($path, format = 'array'))",
-        {"path": str(path), "pointers": [_json_pointer(k) for k in keys]},
+    picks = "".join(f", v[{i + 1}] as {quote_ident(c)}" for i, c in enumerate(columns))
+    values = ", json_extract_string(_record, $pointers) as v" if keys else ""
+    problem = None
+    if repeated:
+        values += ", json_keys(_record) as keys"
+        picks += f", {_REPEATED_KEYS} as _repeated_keys"
+        problem = "_repeated_keys"
+    relation = (
+        f"(select _source_row, _record{picks}"
+        f" from (select _source_row, _record{values} from {stage}))"
     )
+    params: dict[str, object] = {"pointers": [_json_pointer(k) for k in keys]} if keys else {}
     return Staged(
         spec,
-        stage,
+        relation,
         tuple(keys),
         columns,
         rows,
+        params,
         cleanup=f"drop table {stage}",
-        problem_column="_repeated_keys",
+        problem_column=problem,
         record_column="_record",
     )
 

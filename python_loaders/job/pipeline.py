@@ -1,4 +1,5 @@
-"""`run`: the main job, end to end: (generate sample sources,) load, dbt build, dbt docs generate.
+"""`run`: the main job, end to end: (generate sample sources,) load, dbt source freshness,
+dbt build, publish, charts, dbt docs generate.
 
 The job is the list of `Step`s returned by `main_job_steps()`, run in order
 until one fails; to add a step (publish, charts, ...) add one line there.
@@ -22,14 +23,15 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from python_loaders.common.child_process import run_child, signals_interrupt
 from python_loaders.common.errors import Interrupted, UserError
 from python_loaders.common.paths import DEFAULT_SAMPLE_DIR, default_analytics
 from python_loaders.common.warehouse import wait_until_free
-from python_loaders.ingestion.loading import load_sources
+from python_loaders.ingestion.loading import load_sources, print_report
+from python_loaders.job import freshness, up_to_date
 
 DBT_STEPS: tuple[tuple[str, ...], ...] = (("build",), ("docs", "generate"))
 LOCK_TIMEOUT_SECONDS = 30.0
@@ -134,6 +136,8 @@ class Step:
 
     name: str
     run: Callable[[JobOptions], int]
+    # skipped when the published build is still current (python_loaders.job.up_to_date)
+    skip_when_current: bool = False
 
 
 def load_step(job: JobOptions) -> int:
@@ -145,6 +149,7 @@ def load_step(job: JobOptions) -> int:
         lock_timeout=job.lock_timeout,
         quiet=job.quiet,
     )
+    print_report(result)
     return result.exit_code
 
 
@@ -207,15 +212,50 @@ def charts_step(job: JobOptions) -> int:
     return 0
 
 
+def freshness_step(job: JobOptions) -> int:
+    """`dbt source freshness`: a stale source warns in one line and the job goes on; a
+    check that could not run stops it (python_loaders.job.freshness says why)."""
+    target = freshness.target_dir(job.project)
+    for artifact in (freshness.RESULTS_FILE, "manifest.json"):  # never read an earlier run's
+        (target / artifact).unlink(missing_ok=True)
+    code = run_dbt(
+        freshness.FRESHNESS_ARGS,
+        job.project,
+        job.warehouse,
+        lock_timeout=job.lock_timeout,
+        target=job.dbt_target,
+    )
+    results, expected = freshness.read_results(target), freshness.checked_sources(target)
+    code, warning = freshness.outcome(code, results, expected)
+    if warning is not None:
+        print(warning, file=sys.stderr, flush=True)
+    return code
+
+
 def main_job_steps() -> list[Step]:
     """The main job, in order: insert new steps here (e.g. publish after `dbt build`)."""
     return [
         Step("load", load_step),
-        dbt_step(*DBT_STEPS[0]),
-        Step("publish", publish_step),
-        Step("charts", charts_step),
-        dbt_step(*DBT_STEPS[1]),
+        Step(f"dbt {' '.join(freshness.FRESHNESS_ARGS)}", freshness_step),
+        replace(dbt_step(*DBT_STEPS[0]), skip_when_current=True),
+        Step("publish", publish_step, skip_when_current=True),
+        Step("charts", charts_step, skip_when_current=True),
+        replace(dbt_step(*DBT_STEPS[1]), skip_when_current=True),
     ]
+
+
+def report_current_build(job: JobOptions) -> bool:
+    """True (after one line saying so) when the published build is still current:
+    the load landed nothing new and the project is unchanged since that build."""
+    current = up_to_date.current_build(job.warehouse, job.analytics, job.project)
+    if current is None:
+        return False
+    print(
+        f"nothing new since the published build {current.invocation_id}"
+        f" ({current.started_at:%Y-%m-%d %H:%M:%S} UTC): not rebuilt, published file kept",
+        flush=True,
+    )
+    return True
 
 
 def run_main_job(
@@ -252,7 +292,13 @@ def run_main_job(
             raw_parquet=(raw_parquet or JobOptions.raw_parquet).expanduser().resolve(),
         )
         steps = spark_job_steps() if target == "spark" else main_job_steps()
+        current: bool | None = None  # decided at the first skippable step, after the load
         for index, step in enumerate(steps):
+            if step.skip_when_current:
+                if current is None:
+                    current = report_current_build(job)
+                if current:
+                    continue
             skipped = ", ".join(f"`{later.name}`" for later in steps[index + 1 :])
             tail = f"; not run: {skipped}" if skipped else ""
             try:

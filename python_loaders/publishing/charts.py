@@ -72,7 +72,7 @@ order by revenue_month, rank
 DAILY_ANOMALIES_SQL = """
 select revenue_date, revenue, expected_revenue, is_anomaly
 from ml.revenue_anomalies
-where country_name = 'All'
+where is_all_countries
 order by revenue_date
 """
 
@@ -125,7 +125,7 @@ select
     (select sum(revenue) from marts.fct_daily_revenue) as total_revenue,
     (select min(revenue_date) from marts.fct_daily_revenue) as first_date,
     (select max(revenue_date) from marts.fct_daily_revenue) as last_date,
-    (select count(*) from ml.revenue_anomalies where country_name = 'All' and is_anomaly)
+    (select count(*) from ml.revenue_anomalies where is_all_countries and is_anomaly)
         as anomaly_days,
     (select count(*) from marts.dim_customers where is_subscriber) as subscribers
 """

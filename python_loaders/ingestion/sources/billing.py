@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 
 from python_loaders.ingestion.landing import Staged
-from python_loaders.ingestion.spec import Column, RowCheck, TableSpec
 from python_loaders.ingestion.readers import read_json_array
 from python_loaders.ingestion.sources import rules
 from python_loaders.ingestion.sources.base import Source
+from python_loaders.ingestion.spec import Column, RowCheck, TableSpec
 from python_loaders.source_layout import is_invoice_file
 
 INVOICE_LINES = TableSpec(

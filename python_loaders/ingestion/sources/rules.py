@@ -50,7 +50,8 @@ YEAR = Rule(
 )
 # stg_billing__invoice_lines: invoice_id = the invoice's digits cast to bigint.
 INVOICE_CODE = Rule(
-    "regexp_full_match(regexp_replace({value}, '[^0-9]', '', 'g'), '[0-9]{1,18}')",
+    # 1 to 18 digits among any other characters (one regular expression, no rewrite)
+    "regexp_full_match({value}, '[^0-9]*([0-9][^0-9]*){1,18}')",
     "invoice has no digits or more than 18 (its digits are the invoice id, e.g. C489449)",
 )
 PRICE = Rule(

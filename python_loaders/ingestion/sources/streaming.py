@@ -11,10 +11,10 @@ from pathlib import Path
 import duckdb
 
 from python_loaders.ingestion.landing import Staged
-from python_loaders.ingestion.spec import Column, TableSpec
 from python_loaders.ingestion.readers import read_csv_file
 from python_loaders.ingestion.sources import rules
 from python_loaders.ingestion.sources.base import Source
+from python_loaders.ingestion.spec import Column, TableSpec
 from python_loaders.source_layout import is_streams_file
 
 STREAMS = TableSpec(

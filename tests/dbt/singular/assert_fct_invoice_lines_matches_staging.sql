@@ -1,21 +1,22 @@
 -- The incremental fct_invoice_lines holds exactly the distinct lines of
--- staging: no line missing, none left over from a replaced month. A full
--- refresh compares every month; other builds the months the newest load
--- brought (macros/billing_months_under_test.sql).
+-- staging, line by line, in the months the latest build rebuilt (every month
+-- on a full build; macros/invoice_months_to_rebuild.sql): no line missing,
+-- none left over from a replaced month. Every month's row count and newest
+-- load are checked on every build by assert_fct_invoice_lines_months_match_raw.
 
 with
 
 staged as (
 
     select invoice_line_id from {{ ref('stg_billing__invoice_lines') }}
-    where {{ billing_months_under_test() }}
+    where {{ rebuilt_invoice_months_predicate() }}
 
 ),
 
 fact as (
 
     select invoice_line_id from {{ ref('fct_invoice_lines') }}
-    where {{ billing_months_under_test() }}
+    where {{ rebuilt_invoice_months_predicate() }}
 
 ),
 

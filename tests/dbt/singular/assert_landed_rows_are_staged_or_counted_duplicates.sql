@@ -8,15 +8,15 @@
 {%- set tables = deduplicated_source_tables() %}
 {%- set listed = tables | map(attribute='staging_model') | list %}
 {%- set unlisted = [] %}
-{%- if execute %}
-    {%- for node in graph.nodes.values() %}
-        {%- if node.resource_type == 'model' and node.package_name == project_name
-            and node.fqn[1] == 'staging' and 'num_landed_copies' in node.columns
-            and node.name not in listed %}
-            {%- do unlisted.append(node.name) %}
-        {%- endif %}
-    {%- endfor %}
-{%- endif %}
+{#- staging models that deduplicate (they have num_landed_copies) but are not listed -#}
+{%- for node in (graph.nodes.values() if execute else []) -%}
+{%- if node.resource_type == 'model' and node.package_name == project_name
+    and node.fqn[1] == 'staging' and 'num_landed_copies' in node.columns
+    and node.name not in listed -%}
+{%- do unlisted.append(node.name) -%}
+{%- endif -%}
+{%- endfor %}
+-- sqlfluff:indentation:template_blocks_indent:False
 
 with
 

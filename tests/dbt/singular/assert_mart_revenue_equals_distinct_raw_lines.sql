@@ -37,7 +37,7 @@ marts as (
 
     select
         'fct_invoices' as mart,
-        coalesce(sum(amount), 0) as revenue
+        coalesce(sum(revenue), 0) as revenue
     from {{ ref('fct_invoices') }}
 
     union all
@@ -58,7 +58,7 @@ marts as (
 
     select
         'dim_countries' as mart,
-        coalesce(sum(total_revenue), 0) as revenue
+        coalesce(sum(revenue), 0) as revenue
     from {{ ref('dim_countries') }}
 
 )

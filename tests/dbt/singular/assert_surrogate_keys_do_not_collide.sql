@@ -6,20 +6,23 @@
 -- values are tricky enough, the old encoding (parts joined with '|', NULL as
 -- '<null>') must collide on them: if it does not, one row says so. Runs on
 -- every engine, so the Spark build checks its encoding too.
-{%- set atoms = ["", "~", "|", "a", "b", "a|", "|b", "a|b", "b|c", "c", ":", "0:", "1:a", "<null>"] %}
+{%- set atoms = [
+    "", "~", "|", "a", "b", "a|", "|b", "a|b", "b|c", "c", ":", "0:", "1:a", "<null>",
+] %}
+-- sqlfluff:indentation:template_blocks_indent:False
 
 with
 
 atoms as (
 
-    select cast(atom as string) as atom
+    select cast(listed.atom as string) as atom
     from (
         values
         (null),
         {%- for atom in atoms %}
         ('{{ atom }}'){{ ',' if not loop.last }}
         {%- endfor %}
-    ) as atoms (atom)
+    ) as listed (atom)
 
 ),
 

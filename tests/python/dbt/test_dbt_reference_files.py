@@ -10,9 +10,10 @@ import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
-from dbt_checks import DOCUMENTED_ORPHAN_TESTS, unexpected_results
+from dbt_checks import unexpected_results, warn_severity_tests
 
 ALIASES = {"total_price": "price", "streamid": "stream_id", "timesviewed": "times_viewed"}
 
@@ -23,6 +24,12 @@ def reference_warehouse(reference_dir, dbt_warehouse_factory):
     warehouse.load(reference_dir)
     warehouse.build()
     return warehouse
+
+
+def _frame(warehouse, sql: str) -> pd.DataFrame:
+    """A query's result with its own column names (no positions to keep in step)."""
+    with duckdb.connect(str(warehouse.path), read_only=True) as con:
+        return con.sql(sql).df()
 
 
 @pytest.fixture(scope="module")
@@ -54,27 +61,31 @@ def course_table(reference_dir: Path) -> pd.DataFrame:
 
 def test_build_warns_only_on_documented_orphans(reference_warehouse):
     results = reference_warehouse.build_results
-    assert unexpected_results(results, DOCUMENTED_ORPHAN_TESTS) == []
-    # The orphans are real in the reference files: the check does warn there.
-    assert any(r["status"] == "warn" for r in results["results"])
+    manifest = reference_warehouse.build_manifest
+    assert unexpected_results(results, warn_severity_tests(manifest)) == []
+    # The orphans are real in the reference files: the billing customer id's
+    # relationship test (configured to warn) does warn there.
+    warned = [
+        manifest["nodes"][r["unique_id"]] for r in results["results"] if r["status"] == "warn"
+    ]
+    assert [
+        (test["test_metadata"]["name"], test["attached_node"], test["column_name"])
+        for test in warned
+    ] == [("relationships", "model.aavail.fct_invoice_lines", "customer_id")]
 
 
 def test_dim_customers_reproduces_the_course_table(reference_warehouse, course_table):
-    rows = reference_warehouse.query(
-        "select customer_id, customer_name, country_name, is_subscriber, num_streams,"
-        " subscriber_type from marts.dim_customers"
+    mart = (
+        _frame(reference_warehouse, "select * from marts.dim_customers")
+        .set_index("customer_id")
+        .sort_index()
     )
-    mart = pd.DataFrame(
-        rows,
-        columns=["customer_id", "customer_name", "country", "is_subscriber", "num_streams",
-                 "subscriber_type"],
-    ).set_index("customer_id").sort_index()  # fmt: skip
     course = course_table.sort_index()
     assert len(mart) == len(course) == 1000
     assert list(mart.index) == list(course.index)
     assert (mart["customer_name"] == course["customer_name"]).all()
     canonical = {"singapore": "Singapore", "united_states": "United States"}
-    assert (mart["country"] == course["country_name"].map(canonical)).all()
+    assert (mart["country_name"] == course["country_name"].map(canonical)).all()
     assert (mart["is_subscriber"] == course["is_subscriber"]).all()
     assert (mart["subscriber_type"] == course["subscriber_type"]).all()
     assert (mart["num_streams"] == course["num_streams"]).all()
@@ -85,15 +96,17 @@ def test_dim_customers_reproduces_the_course_table(reference_warehouse, course_t
 
 def test_duplicates_removed_match_the_reference_readme(reference_warehouse):
     # README facts: 7 duplicated customers, 8 duplicate stream rows, 94 + 214 invoice lines.
-    rows = reference_warehouse.query(
-        "select source_table, rows_landed, rows_kept, duplicate_rows_removed"
-        " from marts.fct_source_deduplication order by source_table"
-    )
-    assert rows == [
-        ("raw_billing.invoice_lines", 29246, 28938, 308),
-        ("raw_crm.customer", 1007, 1000, 7),
-        ("raw_streaming.streams", 18859, 18851, 8),
-    ]
+    report = _frame(reference_warehouse, "select * from marts.rpt_source_deduplication")
+    columns = ["num_rows_landed", "num_rows_kept", "num_duplicate_rows"]
+    counts = {
+        table: tuple(int(row[column]) for column in columns)
+        for table, row in report.set_index("source_table").iterrows()
+    }
+    assert counts == {
+        "raw_billing.invoice_lines": (29246, 28938, 308),
+        "raw_crm.customer": (1007, 1000, 7),
+        "raw_streaming.streams": (18859, 18851, 8),
+    }
 
 
 def test_ages_are_non_negative_and_birth_years_keep_their_two_digits(reference_warehouse):
@@ -145,3 +158,24 @@ def test_revenue_reconciles_per_month_file(
     )
     assert mart_revenue == daily_revenue == distinct_revenue
     assert landed == landed_revenue
+
+
+def test_each_numeric_invoice_id_is_one_invoice(reference_warehouse, reference_dir):
+    # What holds in the real files: a cancellation (`C...`) has a number of its own,
+    # never its sale's, so the numeric id (letters stripped) keys fct_invoices.
+    codes = {
+        str(code)
+        for path in sorted((reference_dir / "invoices").glob("*.json"))
+        for code in _file_lines(path)["invoice"]
+    }
+    numbers = {"".join(ch for ch in code if ch.isdigit()) for code in codes}
+    cancellations = {code for code in codes if code.startswith("C")}
+    assert len(cancellations) > 100
+    assert len(numbers) == len(codes)
+    assert not {code[1:] for code in cancellations} & codes
+    invoices = _frame(reference_warehouse, "select * from marts.fct_invoices")
+    assert invoices["invoice_id"].is_unique
+    assert set(invoices["invoice_code"]) == codes and len(invoices) == len(codes)
+    assert set(invoices.loc[invoices["invoice_code"].isin(cancellations), "invoice_type"]) == {
+        "cancellation"
+    }

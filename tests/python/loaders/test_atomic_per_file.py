@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -21,17 +20,16 @@ from loader_helpers import (
     write_json,
 )
 
-MARKER = "test hook: pausing in the transaction of "
+PAUSED_LOAD = str(Path(__file__).with_name("paused_load.py"))
+MARKER = "paused in the transaction of "  # paused_load.py
 
 
 def _load_and_kill_in_transaction(sources: Path, warehouse: Path) -> str:
-    """Start a real `load` that pauses inside its first transaction, SIGKILL it there."""
-    env = {**os.environ, "AAVAIL_TEST_PAUSE_IN_TRANSACTION": "60"}
+    """Start a real `load` held inside its first transaction (paused_load.py), SIGKILL it there."""
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "python_loaders",
+            PAUSED_LOAD,
             "load",
             "--quiet",
             "--source-dir",
@@ -40,7 +38,6 @@ def _load_and_kill_in_transaction(sources: Path, warehouse: Path) -> str:
             str(warehouse),
         ],
         cwd=PROJECT_DIR,
-        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

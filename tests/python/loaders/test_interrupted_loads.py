@@ -17,16 +17,17 @@ from pathlib import Path
 import pytest
 from loader_helpers import PROJECT_DIR, invoice_line, load, query
 
-MARKER = "test hook: pausing in the transaction of "
+PAUSED_LOAD = str(Path(__file__).with_name("paused_load.py"))
+MARKER = "paused in the transaction of "  # paused_load.py
 
 
 def _start_paused_load(sources: Path, warehouse: Path) -> subprocess.Popen[str]:
-    """A real `load` subprocess, paused inside a file's transaction."""
+    """A real `load` subprocess, held inside a file's transaction (paused_load.py)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "python_loaders", "load", "--quiet",
+        [sys.executable, PAUSED_LOAD, "load", "--quiet",
          "--source-dir", str(sources), "--warehouse", str(warehouse)],
         cwd=PROJECT_DIR,
-        env={**os.environ, "AAVAIL_TEST_PAUSE_IN_TRANSACTION": "60", "AAVAIL_LOADER_WORKERS": "1"},
+        env={**os.environ, "AAVAIL_LOADER_WORKERS": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

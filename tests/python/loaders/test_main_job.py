@@ -86,7 +86,7 @@ def test_run_stops_before_dbt_when_the_load_fails(tmp_path: Path, capfd):
 
     assert code == 1
     err = capfd.readouterr().err
-    assert "error: step `load` failed (exit 1); not run: `dbt build`" in err
+    assert "error: step `load` failed (exit 1); not run: `dbt source freshness`, `dbt build`" in err
     assert not (project / "target").exists()
 
 

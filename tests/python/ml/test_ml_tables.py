@@ -10,6 +10,7 @@ import pandas as pd
 from course_reference import reference_features
 
 from python_loaders.generator.timeline import CHRISTMAS_GAP, SUDDEN_DROP
+from python_loaders.ingestion.sources import rules
 
 ML_MODELS = ("revenue_features", "revenue_anomalies", "customer_churn_features")
 
@@ -107,6 +108,24 @@ def test_features_of_all_countries_agree_with_plain_sql_sums(built_warehouse):
         """
     )[0][0]
     assert mismatches == 0
+
+
+def test_the_calendar_holds_every_date_the_loaders_accept(built_warehouse):
+    """util_calendar_days spans the landing rules' dates, so the grid never loses a day."""
+    [(first, last, days)] = built_warehouse.query(
+        "select min(date_day), max(date_day), count(distinct date_day)"
+        " from intermediate.util_calendar_days"
+    )
+    assert (str(first), str(last)) == (rules.FIRST_DATE, rules.LAST_DATE)
+    assert days == (last - first).days + 1
+    [(grid_first, grid_last)] = built_warehouse.query(
+        "select min(revenue_date), max(revenue_date)"
+        " from intermediate.int_invoice_lines_aggregated_to_days"
+    )
+    [(line_first, line_last)] = built_warehouse.query(
+        "select min(invoice_date), max(invoice_date) from marts.fct_invoice_lines"
+    )
+    assert (grid_first, grid_last) == (line_first, line_last)
 
 
 def test_features_match_the_course_reference_on_the_built_grid(built_warehouse):

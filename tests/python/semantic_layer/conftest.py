@@ -53,7 +53,7 @@ MF_COMMANDS: dict[str, list[str]] = {
     "daily_by_invoice_type": [
         "query",
         "--metrics",
-        "revenue,invoices",
+        "revenue,invoices,invoice_revenue",
         "--group-by",
         "metric_time__day,metric_time__week,invoice__invoice_type",
     ],

@@ -63,8 +63,8 @@ def test_monthly_revenue_and_invoice_lines_equal_fct_daily_revenue(semantic_laye
     rows = semantic_layer.rows("monthly")
     expected = _sql(
         semantic_layer,
-        "select date_trunc('month', revenue_date), sum(revenue), sum(purchases)"
-        " from marts.fct_daily_revenue group by 1 having sum(purchases) > 0",
+        "select date_trunc('month', revenue_date), sum(revenue), sum(num_invoice_lines)"
+        " from marts.fct_daily_revenue group by 1 having sum(num_invoice_lines) > 0",
     )
     assert len(expected) >= 12
     assert _column(rows, ("metric_time__month",), "revenue", _money) == {
@@ -112,8 +112,9 @@ def test_revenue_by_country_and_month_equals_fct_daily_revenue_by_country(semant
     rows = semantic_layer.rows("country_monthly")
     expected = _sql(
         semantic_layer,
-        "select date_trunc('month', revenue_date), country_name, sum(revenue), sum(purchases)"
-        " from marts.fct_daily_revenue_by_country group by 1, 2 having sum(purchases) > 0",
+        "select date_trunc('month', revenue_date), country_name, sum(revenue),"
+        " sum(num_invoice_lines) from marts.fct_daily_revenue_by_country"
+        " group by 1, 2 having sum(num_invoice_lines) > 0",
     )
     keys = ("metric_time__month", "country__country_name")
     assert len({country for _, country, _, _ in expected}) >= 3
@@ -138,6 +139,8 @@ def test_revenue_and_invoices_by_day_and_invoice_type(semantic_layer):
     assert {t for _, t, _ in invoices} >= {"sale", "cancellation"}
     assert _column(rows, keys, "revenue", _money) == {(d, t): r for d, t, r in revenue}
     assert _column(rows, keys, "invoices", int) == {(d, t): n for d, t, n in invoices}
+    # the invoices' own revenue (fct_invoices.revenue) is the lines' revenue
+    assert _column(rows, keys, "invoice_revenue", _money) == {(d, t): r for d, t, r in revenue}
 
 
 def test_daily_revenue_equals_fct_daily_revenue_on_days_with_sales(semantic_layer):
@@ -151,7 +154,7 @@ def test_daily_revenue_equals_fct_daily_revenue_on_days_with_sales(semantic_laye
         totals[day] = totals.get(day, Decimal(0)) + revenue
     expected = _sql(
         semantic_layer,
-        "select revenue_date, revenue from marts.fct_daily_revenue where purchases > 0",
+        "select revenue_date, revenue from marts.fct_daily_revenue where num_invoice_lines > 0",
     )
     assert len(expected) > 300
     assert {day: total.quantize(CENT) for day, total in totals.items()} == dict(expected)
@@ -168,7 +171,7 @@ def test_churn_rate_by_plan_equals_dim_plans(semantic_layer):
     rows = semantic_layer.rows("churn_rate_by_plan")
     expected = _sql(
         semantic_layer,
-        "select plan_name, num_customers, num_customers - num_subscribers,"
+        "select subscriber_type, num_customers, num_customers - num_subscribers,"
         " (num_customers - num_subscribers) / num_customers"
         " from marts.dim_plans where num_customers > 0",
     )

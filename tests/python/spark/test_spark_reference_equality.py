@@ -15,7 +15,7 @@ from spark_compare import compare_builds
 EXPECTED_TABLES = {
     "marts.dim_countries", "marts.dim_customers", "marts.dim_plans", "marts.fct_streams",
     "marts.fct_invoice_lines", "marts.fct_invoices", "marts.fct_daily_revenue",
-    "marts.fct_daily_revenue_by_country", "marts.fct_source_deduplication",
+    "marts.fct_daily_revenue_by_country", "marts.rpt_source_deduplication",
     "ml.revenue_features", "ml.revenue_anomalies", "ml.customer_churn_features",
 }  # fmt: skip
 

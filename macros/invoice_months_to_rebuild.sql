@@ -1,0 +1,191 @@
+{#-
+    What an incremental build of fct_invoice_lines rebuilds, defined once.
+
+    A month's fingerprint is its number of raw rows and the newest `_load_id`
+    among them (in fct_invoice_lines: sum of `num_landed_copies`, max of
+    `load_id`). Every change the loader makes to a month changes it: new rows
+    carry a new, larger load id (a new month, a re-landed or moved file), and
+    removed rows lower the count (a pruned file, a re-landing that rejected
+    rows). A month is rebuilt when its fingerprints differ, whatever number
+    of loads landed since the last build; a month that vanished from raw is
+    rebuilt empty (its lines deleted).
+
+    - invoice_month_changes(built, raw): the SQL listing those months;
+    - invoice_months_to_rebuild(): run by the model, its months as text;
+    - record_invoice_month_rebuild(months): the model's pre-hook, records them
+      in raw_meta.dbt_invoice_month_rebuilds and deletes them from the table;
+    - rebuilt_invoice_months_predicate(): for the tests scoped to what the
+      build rebuilt (the recorded months of the latest build).
+-#}
+
+{% macro invoice_month_changes(built, raw) -%}
+    with
+
+    raw_months as (
+
+        select
+            {{ checked_make_date(
+                checked_cast('year', 'integer'), checked_cast('month', 'integer'), '1'
+            ) }} as invoice_month,
+            count(*) as num_rows_landed,
+            max(_load_id) as newest_load_id
+        from {{ raw }}
+        group by 1
+
+    ),
+
+    built_months as (
+
+        select
+            invoice_month,
+            sum(num_landed_copies) as num_rows_landed,
+            max(load_id) as newest_load_id
+        from {{ built }}
+        group by 1
+
+    ),
+
+    changes as (
+
+        select
+            coalesce(raw_months.invoice_month, built_months.invoice_month) as invoice_month,
+            case
+                when built_months.invoice_month is null then 'new'
+                when raw_months.invoice_month is null then 'vanished'
+                else 'changed'
+            end as change,
+            coalesce(raw_months.num_rows_landed, 0) as num_rows_landed,
+            coalesce(built_months.num_rows_landed, 0) as num_rows_built
+
+        from raw_months
+
+        full outer join built_months
+            on raw_months.invoice_month = built_months.invoice_month
+
+        where
+            raw_months.invoice_month is null
+            or built_months.invoice_month is null
+            or raw_months.num_rows_landed <> built_months.num_rows_landed
+            or raw_months.newest_load_id <> built_months.newest_load_id
+
+    )
+
+    select * from changes
+{%- endmacro %}
+
+
+{#- The raw billing table, found through the graph: the model reads it only
+    to compare fingerprints (its lines come through staging, so it declares no
+    source dependency, which only staging models may have). -#}
+{% macro raw_invoice_lines_relation() -%}
+    {%- set raw = graph.sources.values()
+        | selectattr('source_name', 'equalto', 'billing')
+        | selectattr('name', 'equalto', 'invoice_lines')
+        | first -%}
+    {{ return(raw.relation_name) }}
+{%- endmacro %}
+
+
+{#- The months the incremental run rebuilds, as 'YYYY-MM-DD' texts (sorted);
+    every raw month when the table does not exist yet or on a full refresh. -#}
+{% macro invoice_months_to_rebuild() -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- if is_incremental() -%}
+        {%- set months_query -%}
+            select {{ date_text('invoice_month') }}
+            from ({{ invoice_month_changes(this, raw_invoice_lines_relation()) }}) as changes
+            order by 1
+        {%- endset -%}
+    {%- else -%}
+        {%- set months_query -%}
+            select distinct {{ date_text(checked_make_date(
+                checked_cast('year', 'integer'), checked_cast('month', 'integer'), '1'
+            )) }}
+            from {{ raw_invoice_lines_relation() }}
+            order by 1
+        {%- endset -%}
+    {%- endif -%}
+    {{ return(run_query(months_query).columns[0].values() | list) }}
+{%- endmacro %}
+
+
+{#- Date literals for a list of 'YYYY-MM-DD' texts (`null` for none), so that
+    DuckDB pushes an `invoice_month in (...)` filter down to the raw scan. -#}
+{% macro invoice_month_literals(months) -%}
+    {%- if months | length == 0 -%}
+        null
+    {%- else -%}
+        {%- for month in months -%}
+            date '{{ month }}'{{ ", " if not loop.last }}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Pre-hook of fct_invoice_lines (DuckDB): records the months this build
+    rebuilds (one row per month, or one row with a null month when there are
+    none) under dbt's invocation id, and on an incremental run deletes their
+    lines; the model then appends the months' lines from staging. Runs in
+    the model's transaction, so a failed build records and deletes nothing. -#}
+{% macro record_invoice_month_rebuild() -%}
+    {%- if execute and target.type == 'duckdb' -%}
+        {%- set months = invoice_months_to_rebuild() -%}
+        {%- call statement('invoice_month_rebuilds_table') -%}
+            create table if not exists raw_meta.dbt_invoice_month_rebuilds (
+                invocation_id varchar not null,
+                invoice_month date,
+                recorded_at timestamp not null
+            )
+        {%- endcall -%}
+        {%- call statement('record_invoice_month_rebuild') -%}
+            insert into raw_meta.dbt_invoice_month_rebuilds
+            select
+                '{{ invocation_id }}',
+                unnest([{{ invoice_month_literals(months) }}]),
+                cast(now() at time zone 'UTC' as timestamp)
+        {%- endcall -%}
+        {%- if is_incremental() and months | length > 0 -%}
+            {%- call statement('delete_rebuilt_invoice_months') -%}
+                delete from {{ this }}
+                where invoice_month in ({{ invoice_month_literals(months) }})
+            {%- endcall -%}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A predicate on `invoice_month` for the tests that re-read billing lines
+    through the staging view: the months the latest build of fct_invoice_lines
+    rebuilt (as recorded by its pre-hook; in `dbt build`, this build), as date
+    literals so DuckDB pushes the filter down to the raw scan. `true` (every
+    month) with `--vars '{full_history_tests: true}'`, on Spark, or before any
+    build was recorded; `false` when the latest build rebuilt no month. -#}
+{% macro rebuilt_invoice_months_predicate() -%}
+    {%- if not execute or var('full_history_tests', false) or target.type != 'duckdb' -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- if adapter.get_relation(target.database, 'raw_meta', 'dbt_invoice_month_rebuilds') is none -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- set months_query -%}
+        with latest as (
+            select invocation_id
+            from raw_meta.dbt_invoice_month_rebuilds
+            order by recorded_at desc
+            limit 1
+        )
+        select distinct {{ date_text('invoice_month') }}
+        from raw_meta.dbt_invoice_month_rebuilds
+        where
+            invocation_id = (select invocation_id from latest)
+            and invoice_month is not null
+        order by 1
+    {%- endset -%}
+    {%- set months = run_query(months_query).columns[0].values() | list -%}
+    {%- if months | length == 0 -%}
+        {{ return('false') }}
+    {%- endif -%}
+    invoice_month in ({{ invoice_month_literals(months) }})
+{%- endmacro %}
