@@ -1,11 +1,17 @@
 """Primary-key rules: every model, seed and snapshot has a tested primary key.
 
-A tested primary key is a column tested both `unique` and `not_null`, or a
+A tested primary key is a column tested both `unique` and `not_null` (or by
+one of the project's key tests, which check both at once), or a
 `unique_combination_of_columns` test whose every column is tested `not_null`.
 """
 
 from dbt_score import Model, RuleViolation, Seed, Severity, Snapshot, rule
 from dbt_score.models import Column, Test
+
+# The project's generic tests that test a column unique and not null in one:
+# tests/dbt/generic/key_of_rebuilt_invoice_months.sql (a key test scoped to the
+# invoice months a build rebuilt, for a view over every billing line).
+KEY_TESTS = frozenset({"key_of_rebuilt_invoice_months"})
 
 
 def has_tested_primary_key(columns: list[Column], tests: list[Test]) -> bool:
@@ -13,7 +19,7 @@ def has_tested_primary_key(columns: list[Column], tests: list[Test]) -> bool:
     tested: dict[str, set[str]] = {
         column.name.lower(): {test.type for test in column.tests} for column in columns
     }
-    if any({"unique", "not_null"} <= types for types in tested.values()):
+    if any({"unique", "not_null"} <= types or types & KEY_TESTS for types in tested.values()):
         return True
     for test in tests:
         if test.type != "unique_combination_of_columns":

@@ -1,8 +1,10 @@
 {#-
-    What an incremental build of fct_invoice_lines rebuilds, defined once.
+    What an incremental build of the billing lines rebuilds, defined once, for
+    both incremental tables: stg_billing__invoice_lines (deduplicates the
+    rebuilt months' raw rows) and fct_invoice_lines (copies them from staging).
 
     A month's fingerprint is its number of raw rows and the newest `_load_id`
-    among them (in fct_invoice_lines: sum of `num_landed_copies`, max of
+    among them (in the built table: sum of `num_landed_copies`, max of
     `load_id`). Every change the loader makes to a month changes it: new rows
     carry a new, larger load id (a new month, a re-landed or moved file), and
     removed rows lower the count (a pruned file, a re-landing that rejected
@@ -12,7 +14,7 @@
 
     - invoice_month_changes(built, raw): the SQL listing those months;
     - invoice_months_to_rebuild(): run by the model, its months as text;
-    - record_invoice_month_rebuild(months): the model's pre-hook, records them
+    - record_invoice_month_rebuild(months): the models' pre-hook, records them
       in raw_meta.dbt_invoice_month_rebuilds and deletes them from the table;
     - rebuilt_invoice_months_predicate(): for the tests scoped to what the
       build rebuilt (the recorded months of the latest build).
@@ -74,9 +76,9 @@
 {%- endmacro %}
 
 
-{#- The raw billing table, found through the graph: the model reads it only
-    to compare fingerprints (its lines come through staging, so it declares no
-    source dependency, which only staging models may have). -#}
+{#- The raw billing table, found through the graph: fct_invoice_lines reads it
+    only to compare fingerprints (its lines come through staging, so it declares
+    no source dependency, which only staging models may have). -#}
 {% macro raw_invoice_lines_relation() -%}
     {%- set raw = graph.sources.values()
         | selectattr('source_name', 'equalto', 'billing')
@@ -124,10 +126,10 @@
 {%- endmacro %}
 
 
-{#- Pre-hook of fct_invoice_lines (DuckDB): records the months this build
-    rebuilds (one row per month, or one row with a null month when there are
+{#- Pre-hook of stg_billing__invoice_lines and fct_invoice_lines (DuckDB):
+    records the months this build rebuilds (one row per month, or one row with a null month when there are
     none) under dbt's invocation id, and on an incremental run deletes their
-    lines; the model then appends the months' lines from staging. Runs in
+    lines; the model then appends the months' lines. Runs in
     the model's transaction, so a failed build records and deletes nothing. -#}
 {% macro record_invoice_month_rebuild() -%}
     {%- if execute and target.type == 'duckdb' -%}
@@ -156,10 +158,11 @@
 {%- endmacro %}
 
 
-{#- A predicate on `invoice_month` for the tests that re-read billing lines
-    through the staging view: the months the latest build of fct_invoice_lines
-    rebuilt (as recorded by its pre-hook; in `dbt build`, this build), as date
-    literals so DuckDB pushes the filter down to the raw scan. `true` (every
+{#- A predicate on `invoice_month` for the tests scoped to what the build
+    rebuilt: the months the latest build of the billing lines rebuilt (as
+    recorded by the pre-hook of stg_billing__invoice_lines and
+    fct_invoice_lines; in `dbt build`, this build), as date literals so
+    DuckDB pushes the filter down to the table scans. `true` (every
     month) with `--vars '{full_history_tests: true}'`, on Spark, or before any
     build was recorded; `false` when the latest build rebuilt no month. -#}
 {% macro rebuilt_invoice_months_predicate() -%}

@@ -180,9 +180,10 @@ def main(argv: list[str] | None = None) -> int:
             timings += time_formulations(
                 con, "warehouse.intermediate", str(args.warehouse), args.repeat
             )
-        except duckdb.CatalogException as error:
+        except (duckdb.CatalogException, duckdb.BinderException) as error:
             print(
-                f"error: {args.warehouse}: revenue grid missing ({str(error).splitlines()[0]})",
+                f"error: {args.warehouse}: no revenue grid with the current columns"
+                f" (a build warehouse, rebuilt by dbt build?): {str(error).splitlines()[0]}",
                 file=sys.stderr,
             )
             return 2

@@ -387,6 +387,8 @@ class _Run:
                 unknown_fields=outcome.unknown_fields,
                 load_id=self.load_id,
             )
+            if self.stopping.is_set():  # stopped between two statements: roll back, not commit
+                raise duckdb.InterruptException("INTERRUPT Error: the load is being stopped")
             bar.step("committing")
         return outcome
 

@@ -2,9 +2,10 @@
 
 Each reader returns `Staged` relations for `landing.land()`, or raises
 `FileRejected` (one line) when the file cannot be parsed at all. JSON and CSV
-go through DuckDB's own readers (`read_json`, `read_csv`), never row by row in
-Python; SQLite goes through the standard library in batches handed to DuckDB
-as Arrow tables (DuckDB's sqlite extension is not available offline).
+go through DuckDB's own readers (`read_json_objects`, `read_csv`), each file
+read once into a temporary stage table, never row by row in Python; SQLite
+goes through the standard library in batches handed to DuckDB as Arrow tables
+(DuckDB's sqlite extension is not available offline).
 Whole-document checks DuckDB does not make (a JSON array cut off at end of
 file, mixed CSV line endings) and the one-line explanations of a rejected
 file live in `json_document` and `csv_document`. Stage columns are named c1,
@@ -12,7 +13,8 @@ c2, ... by position, so a source field named like a metadata column stays
 an ordinary field.
 
 `_source_row` is the record's position in the file: `row_number() over ()`
-directly over the reader, which DuckDB evaluates in scan order (the warehouse
+directly over the reader, in the statement that creates the stage table,
+which DuckDB evaluates in scan order (the warehouse
 connection also keeps `preserve_insertion_order` on); tests check record k of
 multi-megabyte JSON and CSV files lands as row k.
 """

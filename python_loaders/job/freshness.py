@@ -83,16 +83,17 @@ def read_results(target: Path) -> list[SourceFreshness] | None:
 
 
 def checked_sources(target: Path) -> set[str] | None:
-    """The source tables the run had to check (a freshness threshold set), from the
-    manifest.json it wrote; None when there is none. sources.json leaves out a table whose
-    check failed with a runtime error, so only this tells that one is missing."""
+    """The source tables the run had to check (a threshold and a `loaded_at_field` set),
+    from the manifest.json it wrote; None when there is none. sources.json leaves out a
+    table whose check failed with a runtime error, so only this tells that one is missing."""
     manifest = _json(target / "manifest.json")
     if manifest is None:
         return None
     return {
         _name(unique_id)
         for unique_id, source in manifest.get("sources", {}).items()
-        if any(
+        if (source.get("loaded_at_field") or source.get("loaded_at_query"))
+        and any(
             ((source.get("freshness") or {}).get(key) or {}).get("count")
             for key in ("warn_after", "error_after")
         )

@@ -1,8 +1,31 @@
+{#- On DuckDB a table, incremental by invoice month like fct_invoice_lines
+    (macros/invoice_months_to_rebuild.sql): the pre-hook records the months
+    whose raw rows changed and deletes their lines, and only those months'
+    raw rows are deduplicated and appended. Every reader (fct_invoice_lines,
+    the revenue grid, the tests) then reads stored lines instead of
+    re-deduplicating every raw line. On Spark a view, as before. -#}
+{%- if target.type == 'duckdb' %}
+    {{
+        config(
+            materialized='incremental',
+            incremental_strategy='append',
+            pre_hook="{{ record_invoice_month_rebuild() }}",
+            on_schema_change='fail',
+        )
+    }}
+{%- endif %}
+
 with
 
 source as {{ not_materialized() }} (
 
     select * from {{ source('billing', 'invoice_lines') }}
+    {% if is_incremental() %}
+        -- only the rebuilt months' raw rows (literal months: filtered at the scan)
+        where {{ checked_make_date(
+            checked_cast('year', 'integer'), checked_cast('month', 'integer'), '1'
+        ) }} in ({{ invoice_month_literals(invoice_months_to_rebuild()) }})
+    {% endif %}
 
 ),
 

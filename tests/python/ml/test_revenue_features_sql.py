@@ -115,3 +115,22 @@ def test_timing_names_a_missing_warehouse_in_one_line(tmp_path, capsys):
     assert timing.main(["--warehouse", str(missing)]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"error: {missing}: no such warehouse file"
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "create schema marts",  # a published copy: no intermediate schema, no grid
+        "create schema intermediate; create table intermediate.int_invoice_lines_aggregated_to_days"
+        " as select date '2019-01-01' as revenue_date, 'All' as series_name,"
+        " 1 as unique_invoices",  # a grid of an older build, other column names
+    ],
+)
+def test_timing_names_a_warehouse_without_the_current_grid_in_one_line(tmp_path, capsys, setup):
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(setup)
+    assert timing.main(["--warehouse", str(path), "--repeat", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err
+    assert err.startswith(f"error: {path}: no revenue grid with the current columns")

@@ -55,15 +55,24 @@ class SparkBuild:
         assert result.returncode == 0, result.stderr
         return result
 
+    def read_run_results(self) -> dict:
+        """run_results.json of the last dbt command on this build (also one the job ran)."""
+        results_file = self.target_dir / "run_results.json"
+        if results_file.is_file():
+            self.run_results = json.loads(results_file.read_text())
+        return self.run_results
+
+    def manifest(self) -> dict:
+        """manifest.json of the last dbt command on this build: the Spark target's nodes."""
+        return json.loads((self.target_dir / "manifest.json").read_text())
+
     def dbt(self, *args: str) -> subprocess.CompletedProcess[str]:
         """dbt ARGS on Spark; fails the test (with dbt's output) unless dbt exits 0."""
         result = subprocess.run(
             [str(Path(sys.executable).with_name("dbt")), *args],
             cwd=PROJECT_DIR, env=self.env(), capture_output=True, text=True, check=False,
         )  # fmt: skip
-        results_file = self.target_dir / "run_results.json"
-        if results_file.is_file():
-            self.run_results = json.loads(results_file.read_text())
+        self.read_run_results()
         summary = [line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line]
         assert result.returncode == 0, "\n".join(summary[-40:]) or result.stdout[-4000:]
         return result

@@ -1,26 +1,23 @@
 """Generated sources with an incremental month, on DuckDB and on Spark.
 
-Months 1..N-1 are landed and built on both engines (on Spark by the main job,
-`python -m python_loaders run --target spark`: load, raw Parquet export, the
-full `dbt build` with every test), then month N is landed and both build
-again (DuckDB: delete+insert of the changed months; Spark: insert_overwrite
-of the invoice_month partitions). Every mart and ml table
-must then be equal cell by cell, and on Spark only month N's partition may
-have been rewritten.
+Months 1..N-1 are landed once (into DuckDB), exported as raw Parquet, and
+every seed and model is built on both engines; then month N is landed,
+exported, and both build again (DuckDB: delete+insert of the changed months;
+Spark: insert_overwrite of the invoice_month partitions). Every mart and ml
+table must then be equal cell by cell, and on Spark only month N's partition
+may have been rewritten. The data tests run on both engines in
+test_spark_reference_equality.py (the suite's one full Spark build).
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from spark_compare import compare_builds
 
 BUILD = ("build", "--select", "resource_type:seed", "resource_type:model")
-PROJECT_DIR = Path(__file__).resolve().parents[3]
 
 
 def _files(table_dir: Path) -> dict[str, int]:
@@ -46,24 +43,16 @@ def incremental_builds(tmp_path_factory, dbt_warehouse_factory, spark_build_fact
     spark = spark_build_factory("spark_incremental")
     partitions = spark.spark_dir / "warehouse" / "marts.db" / "fct_invoice_lines"
 
-    # months 1..N-1: the main job on Spark (load into DuckDB, export, the full dbt build with
-    # every test), then the DuckDB build of the same load
-    job = subprocess.run(
-        [sys.executable, "-m", "python_loaders", "run", "--target", "spark", "--quiet",
-         "--source-dir", str(sources), "--warehouse", str(duck.path),
-         "--raw-parquet", str(spark.raw_parquet)],
-        cwd=PROJECT_DIR, env=spark.env(), capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert job.returncode == 0, job.stdout[-3000:] + job.stderr[-2000:]
-    assert "exported" in job.stdout and " ERROR=0 " in job.stdout
-    duck.dbt(*BUILD)
-    first = _files(partitions)
+    def land_and_build() -> None:
+        duck.load(sources)
+        duck.dbt(*BUILD)
+        spark.export_raw(duck.path)
+        spark.dbt(*BUILD)
 
+    land_and_build()  # months 1..N-1
+    first = _files(partitions)
     shutil.copy(months[-1], sources / "invoices" / months[-1].name)  # month N lands
-    duck.load(sources)
-    duck.dbt(*BUILD)
-    spark.export_raw(duck.path)
-    spark.dbt(*BUILD)
+    land_and_build()
     second = _files(partitions)
     return duck, spark, months[-1].stem, first, second
 
