@@ -21,6 +21,13 @@ import duckdb
 
 from python_loaders.ingestion.sql import first_row as _first
 from python_loaders.ingestion.sql import run_sql
+from python_loaders.ingestion.states import FileStatus, LoadStatus
+
+# The states as SQL literals (trusted constants; the values stored in raw_meta).
+_LANDED = f"'{FileStatus.LANDED}'"
+_REJECTED = f"'{FileStatus.REJECTED}'"
+_RUNNING = f"'{LoadStatus.RUNNING}'"
+_INTERRUPTED = f"'{LoadStatus.INTERRUPTED}'"
 
 DDL: tuple[str, ...] = (
     "create schema if not exists raw_meta",
@@ -77,7 +84,7 @@ DDL: tuple[str, ...] = (
     "alter table raw_meta.files add column if not exists missing_since_load_id bigint",
     # Back-fill the added columns of rows an earlier loader wrote.
     "update raw_meta.files set landed_sha256 = sha256"
-    " where landed_sha256 is null and status = 'landed'",
+    f" where landed_sha256 is null and status = {_LANDED}",
     "update raw_meta.files as f set source_dir = l.source_dir from raw_meta.loads as l"
     " where f.source_dir is null and f.load_id = l.load_id",
 )
@@ -128,10 +135,10 @@ def close_interrupted(con: duckdb.DuckDBPyConnection) -> list[int]:
     """
     rows = run_sql(
         con,
-        f"update raw_meta.loads set status = 'interrupted', finished_at = {_UTC_NOW},"
+        f"update raw_meta.loads set status = {_INTERRUPTED}, finished_at = {_UTC_NOW},"
         " error = 'the run ended without closing its load row (killed or crashed);"
         " each file is either fully landed or untouched'"
-        " where status = 'running' returning load_id",
+        f" where status = {_RUNNING} returning load_id",
     )
     return sorted(int(r[0]) for r in rows)  # type: ignore[call-overload]
 
@@ -141,7 +148,7 @@ def start_load(con: duckdb.DuckDBPyConnection, source_dir: str) -> int:
     row = _first(
         con.execute(
             "insert into raw_meta.loads (load_id, started_at, source_dir, status)"
-            f" values (nextval('raw_meta.load_id_seq'), {_UTC_NOW}, $1, 'running')"
+            f" values (nextval('raw_meta.load_id_seq'), {_UTC_NOW}, $1, {_RUNNING})"
             " returning load_id",
             [source_dir],
         ).fetchall()
@@ -222,7 +229,7 @@ def record_landed(
         "insert into raw_meta.files (file_path, sha256, source, status, rows_read,"
         " rows_landed, rows_rejected, unknown_fields, error, load_id, landed_at,"
         " landed_sha256, source_dir, moved_from, missing_since_load_id)"
-        f" values ($1, $2, $3, 'landed', $4, $5, $6, $7, null, $8, {_UTC_NOW}, $2, $9, $10, null)",
+        f" values ($1, $2, $3, {_LANDED}, $4, $5, $6, $7, null, $8, {_UTC_NOW}, $2, $9, $10, null)",
         [file_path, sha256, source, *rows, unknown_fields or None, load_id, source_dir, moved_from],
     )
 
@@ -247,9 +254,10 @@ def record_rejected(
         "insert into raw_meta.files (file_path, sha256, source, status, rows_read,"
         " rows_landed, rows_rejected, unknown_fields, error, load_id, landed_at,"
         " landed_sha256, source_dir, moved_from, missing_since_load_id)"
-        f" values ($1, $2, $3, 'rejected', 0, 0, 0, null, $4, $5, {_UTC_NOW}, null, $6, null, null)"
+        f" values ($1, $2, $3, {_REJECTED}, 0, 0, 0, null, $4, $5, {_UTC_NOW}, null, $6,"
+        " null, null)"
         " on conflict (file_path) do update set sha256 = excluded.sha256,"
-        " status = 'rejected', error = excluded.error, load_id = excluded.load_id,"
+        f" status = {_REJECTED}, error = excluded.error, load_id = excluded.load_id,"
         " missing_since_load_id = null"
         + ("" if keep_source_dir else ", source_dir = excluded.source_dir"),
         [file_path, sha256, source, error, load_id, source_dir],
@@ -260,7 +268,7 @@ def restore_landed(con: duckdb.DuckDBPyConnection, file_path: str, load_id: int)
     """The file is back to the version in place (after a rejected change): mark it landed."""
     run_sql(
         con,
-        "update raw_meta.files set sha256 = landed_sha256, status = 'landed', error = null,"
+        f"update raw_meta.files set sha256 = landed_sha256, status = {_LANDED}, error = null,"
         " load_id = $2 where file_path = $1",
         [file_path, load_id],
     )
@@ -298,7 +306,7 @@ def move_file(
     )
     run_sql(
         con,
-        "update raw_meta.files set file_path = $2, moved_from = $1, status = 'landed',"
+        f"update raw_meta.files set file_path = $2, moved_from = $1, status = {_LANDED},"
         " sha256 = landed_sha256, error = null, load_id = $3, missing_since_load_id = null"
         " where file_path = $1",
         [old_path, new_path, load_id],

@@ -187,30 +187,36 @@ FIRST_GROUPS: tuple[str, ...] = (
     "spark/test_spark_reference_equality.py",
     "spark/test_spark_incremental_equality.py",
 )
+TESTS_ROOT = "tests/python/"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # xdist orders groups by their number of tests unless told not to; keep the order
-    # pytest_collection_modifyitems gives (FIRST_GROUPS first).
-    if hasattr(config.option, "loadscopereorder"):
-        config.option.loadscopereorder = False
+def test_group(nodeid: str) -> str:
+    """The group of a test id: its folder for GROUP_BY_FOLDER, else its file (under tests/python)."""
+    path = nodeid.split("::", 1)[0].removeprefix(TESTS_ROOT)
+    area = path.split("/", 1)[0]
+    return area if area in GROUP_BY_FOLDER else path
 
 
-def _group(item: pytest.Item) -> str:
-    path = Path(str(item.fspath)).resolve()
-    relative = path.relative_to(PROJECT_DIR / "tests" / "python")
-    return relative.parts[0] if relative.parts[0] in GROUP_BY_FOLDER else relative.as_posix()
-
-
-# tryfirst: xdist's own hook turns the xdist_group markers into the `@group` suffix of the
-# test ids, and it is registered after this conftest, so it would run first and see no
-# marker (every test its own group: session fixtures built on both workers).
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Give each test an xdist group (its folder for GROUP_BY_FOLDER, else its file) and
-    put the FIRST_GROUPS first; within a group, and among the others, order is kept."""
+    """Put the FIRST_GROUPS first; within a group, and among the others, order is kept."""
     rank = {group: index for index, group in enumerate(FIRST_GROUPS)}
-    groups = {item.nodeid: _group(item) for item in items}
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
-    items.sort(key=lambda item: rank.get(groups[item.nodeid], len(rank)))
+    items.sort(key=lambda item: rank.get(test_group(item.nodeid), len(rank)))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`--dist loadgroup` with the groups of `test_group`, in collection order.
+
+    xdist's own loadgroup reads `xdist_group` markers through a test-id suffix that
+    pytest 9 no longer lets it set (every test became its own group, so session
+    fixtures were built on both workers); this scheduler groups by test id instead.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return test_group(nodeid)
+
+    config.option.loadscopereorder = False  # keep the order pytest_collection_modifyitems gave
+    return FileGroupScheduling(config, log)  # type: ignore[arg-type]

@@ -6,8 +6,11 @@ the project's rules: tests/python/conventions/test_dbt_score_conventions.py
 (`make lint` runs the same). The one hand check kept here is the one no tool
 covers: dbt-score reads only manifest.json, so a column the SQL builds but the
 YAML never declares is invisible to it; `undeclared_columns` compares the
-built warehouse (catalog.json) with the YAML. `unexpected_results` is the
-build-status check the build tests use.
+built warehouse (catalog.json) with the YAML (for sources: every landed raw and
+raw_meta column). The other direction for sources (a declared column the
+warehouse lacks) and the raw-table contract (specs <-> sources YAML <-> landed
+types) are tests/python/conventions/test_raw_contract.py. `unexpected_results`
+is the build-status check the build tests use.
 """
 
 from __future__ import annotations
