@@ -247,7 +247,11 @@ def month_lines(
     code, price, uk_only = _draw_products(rng, products, views, invoice_of_line, state)
     prefix = invoices.prefix[invoice_of_line]
     customer_id = invoices.customer_id[invoice_of_line]
-    country = np.where(uk_only, UNITED_KINGDOM, invoices.country[invoice_of_line])
+    # a house code is always billed in the UK, and an invoice has one country (as in the
+    # reference files): an invoice holding a house-code line is a UK invoice
+    invoice_country = invoices.country.copy()
+    invoice_country[np.unique(invoice_of_line[uk_only])] = UNITED_KINGDOM
+    country = invoice_country[invoice_of_line]
 
     if len(adjustment):
         # bad-debt adjustment: more negative than twice the rest of the day's revenue

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
+from python_loaders.generator import generate_sources
+
 
 def one(db: duckdb.DuckDBPyConnection, sql: str):
     return db.execute(sql).fetchone()[0]
@@ -123,3 +125,22 @@ def test_lines_are_in_day_order_within_each_file(sources_db):
         """,
     )
     assert unordered == 0
+
+
+def test_each_invoice_has_one_country_and_one_customer(tmp_path):
+    """As in the reference files: an invoice's lines share its country and customer.
+
+    100,000 lines, so that rare line kinds (house codes, always billed in the UK) land
+    inside invoices of other countries often enough to show a mixed invoice.
+    """
+    generate_sources(tmp_path, seed=7, customers=200, invoice_lines=100_000, quiet=True)
+    lines = f"read_json('{tmp_path}/invoices/*.json', union_by_name = true)"
+    db = duckdb.connect()
+    assert one(db, f"select count(distinct invoice) from {lines}") > 1000
+    mixed = one(
+        db,
+        f"select count(*) from (select invoice from {lines} group by invoice"
+        " having count(distinct country) > 1"
+        " or count(distinct coalesce(customer_id, -1)) > 1)",
+    )
+    assert mixed == 0
