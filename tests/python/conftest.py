@@ -190,8 +190,8 @@ FIRST_GROUPS: tuple[str, ...] = (
 TESTS_ROOT = "tests/python/"
 
 
-def test_group(nodeid: str) -> str:
-    """The group of a test id: its folder for GROUP_BY_FOLDER, else its file (under tests/python)."""
+def group_of(nodeid: str) -> str:
+    """A test id's group: its folder for GROUP_BY_FOLDER, else its file (under tests/python)."""
     path = nodeid.split("::", 1)[0].removeprefix(TESTS_ROOT)
     area = path.split("/", 1)[0]
     return area if area in GROUP_BY_FOLDER else path
@@ -200,11 +200,11 @@ def test_group(nodeid: str) -> str:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Put the FIRST_GROUPS first; within a group, and among the others, order is kept."""
     rank = {group: index for index, group in enumerate(FIRST_GROUPS)}
-    items.sort(key=lambda item: rank.get(test_group(item.nodeid), len(rank)))
+    items.sort(key=lambda item: rank.get(group_of(item.nodeid), len(rank)))
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """`--dist loadgroup` with the groups of `test_group`, in collection order.
+    """`--dist loadgroup` with the groups of `group_of`, in collection order.
 
     xdist's own loadgroup reads `xdist_group` markers through a test-id suffix that
     pytest 9 no longer lets it set (every test became its own group, so session
@@ -216,7 +216,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 
     class FileGroupScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return test_group(nodeid)
+            return group_of(nodeid)
 
     config.option.loadscopereorder = False  # keep the order pytest_collection_modifyitems gave
     return FileGroupScheduling(config, log)  # type: ignore[arg-type]
