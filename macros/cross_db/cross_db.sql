@@ -202,12 +202,15 @@
 {% macro default__checked_cast(expression, type) -%}
     cast({{ expression }} as {{ type }})
 {%- endmacro %}
+{#- The expression is bound once to a lambda variable (element_at(transform(array(x), v -> ...), 1)),
+    so nested guards (checked_make_date(checked_cast(...))) grow linearly, not 4x per level:
+    a view's text must stay under the Hive metastore's 32,700 characters (Derby). -#}
 {% macro spark__checked_cast(expression, type) -%}
-    case
-        when {{ aavail.invalid_cast(expression, type) }}
-            then raise_error(concat('cannot cast to {{ type }}: ', cast(({{ expression }}) as string)))
-        else cast(({{ expression }}) as {{ type }})
-    end
+    element_at(transform(array({{ expression }}), checked_value -> case
+        when {{ aavail.invalid_cast('checked_value', type) }}
+            then raise_error(concat('cannot cast to {{ type }}: ', cast(checked_value as string)))
+        else cast(checked_value as {{ type }})
+    end), 1)
 {%- endmacro %}
 
 {% macro invalid_date(year, month, day) -%}
@@ -233,12 +236,15 @@
     make_date({{ year }}, {{ month }}, {{ day }})
 {%- endmacro %}
 {% macro spark__checked_make_date(year, month, day) -%}
-    case
-        when {{ aavail.spark__invalid_date(year, month, day) }}
-            then raise_error(concat(
-                'not a date: ', cast(({{ year }}) as string), '-',
-                cast(({{ month }}) as string), '-', cast(({{ day }}) as string)
-            ))
-        else make_date({{ year }}, {{ month }}, {{ day }})
-    end
+    element_at(transform(
+        array(named_struct('y', {{ year }}, 'm', {{ month }}, 'd', {{ day }})),
+        checked_ymd -> case
+            when {{ aavail.spark__invalid_date('checked_ymd.y', 'checked_ymd.m', 'checked_ymd.d') }}
+                then raise_error(concat(
+                    'not a date: ', cast(checked_ymd.y as string), '-',
+                    cast(checked_ymd.m as string), '-', cast(checked_ymd.d as string)
+                ))
+            else make_date(checked_ymd.y, checked_ymd.m, checked_ymd.d)
+        end
+    ), 1)
 {%- endmacro %}
