@@ -28,7 +28,6 @@ The tests only read what it recorded.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -45,10 +44,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from publish_helpers import DBT, PROJECT_DIR, dbt_env, file_sha256
 
-HERE = Path(__file__).resolve().parent
-PROJECT_DIR = HERE.parents[2]
-DBT = Path(sys.executable).with_name("dbt")
 CUSTOMERS = 200
 INVOICE_LINES = 5_000
 SEEDS = (21, 22, 23)
@@ -84,10 +81,6 @@ class PublishRuns:
     killed_analytics: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
     cli: Callable[..., subprocess.CompletedProcess[str]] | None = None
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -130,7 +123,7 @@ class ModeWatcher(threading.Thread):
 def _start_reader(
     analytics: Path, stop: Path, out: Path, pause: float, *hold: str
 ) -> subprocess.Popen:
-    script = str(HERE / "reader_loop.py")
+    script = str(Path(__file__).resolve().parent / "reader_loop.py")
     return subprocess.Popen(
         [sys.executable, script, str(analytics), str(stop), str(out), str(pause), *hold],
         stdout=subprocess.DEVNULL,
@@ -236,10 +229,6 @@ def publish_runs(dbt_warehouse_factory) -> PublishRuns:
     runs.holder = read_jsonl(holder_out)
     runs.modes = watcher.modes
     return runs
-
-
-def dbt_env(env: dict[str, str], target: Path) -> dict[str, str]:
-    return {**env, "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs")}
 
 
 def _dbt_build(env: dict[str, str], target: Path) -> subprocess.CompletedProcess[str]:

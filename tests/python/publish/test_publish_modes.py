@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import duckdb
-from conftest import PROJECT_DIR
+from publish_helpers import PROJECT_DIR
 
 
 def _mode(path) -> int:

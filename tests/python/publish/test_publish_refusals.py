@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import DBT, PROJECT_DIR, dbt_env, file_sha256
+from publish_helpers import DBT, PROJECT_DIR, dbt_env, file_sha256
 
 
 def _one_refusal_line(result: subprocess.CompletedProcess[str]) -> str:
