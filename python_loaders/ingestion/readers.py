@@ -103,10 +103,7 @@ def read_json_array(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec)
             " json as _record from read_json_objects($path, format = 'array')",
             {"path": str(path)},
         )
-        # Grouped by each record's key list: a file has only a few distinct ones.
-        found = con.execute(
-            f"select json_keys(_record) as keys, count(*) as n from {stage} group by all"
-        ).fetchall()
+        found = _key_lists(con, stage)
         if any(not key_list for key_list, _ in found) and _has_non_object(con, stage):
             raise FileRejected("an element of the JSON array is not an object")
         rows = sum(n for _, n in found)
@@ -119,6 +116,26 @@ def read_json_array(con: duckdb.DuckDBPyConnection, path: Path, spec: TableSpec)
         raise FileRejected(_json_error(path, error)) from None
     except UnicodeDecodeError:  # DuckDB quoted the file's undecodable bytes in its error
         raise FileRejected(NOT_UTF8) from None
+
+
+def _key_lists(con: duckdb.DuckDBPyConnection, stage: str) -> list[tuple[list[str], int]]:
+    """Every distinct key list of the stage's records, with its record count.
+
+    Grouping by a list costs more than computing it, and a file has only a few
+    distinct key lists, nearly every record having the same one: records whose
+    list equals the first record's are only counted, the others grouped by
+    their list (exact: list equality, no hash). A record whose keys are SQL
+    NULL is kept as an empty list (`_has_non_object` then looks at it).
+    """
+    probe = _first(con.execute(f"select json_keys(_record) from {stage} limit 1").fetchall())
+    if probe is None:
+        return []
+    rows = con.execute(
+        "select keys = $probe as same, case when keys = $probe then null else keys end, count(*)"
+        f" from (select json_keys(_record) as keys from {stage}) group by all",
+        {"probe": probe[0]},
+    ).fetchall()
+    return [(list(probe[0]) if same else list(keys or []), int(n)) for same, keys, n in rows]
 
 
 def _json_error(path: Path, error: duckdb.Error) -> str:
