@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--job-runs",
         type=_non_negative,
         default=1,
-        help="runs per size that also time `python_loaders run` with nothing new (default 1)",
+        help="runs per size that also time `python_loaders run` (a new month, nothing new)",
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--customers", type=_positive, default=1_000)

@@ -15,11 +15,13 @@ Order of a run (each numbered step is a subprocess, timed, peak memory its own):
    like-for-like `dbt build` on the `spark` target in a fresh Spark folder.
 10. A new month (goal 4): a fresh warehouse again; load all months but the last,
    `dbt build`, land the last month, `dbt build` again.
-11. Nothing new (goal 5): in the runs that include the job (`RunSettings.job`),
-   the main job `python -m python_loaders run` on that folder and warehouse
-   twice, the second run timed (whatever the job does when nothing is new);
-   then, in every run, `load` of the same folder again (every file already
-   landed) and `dbt build`.
+11. Nothing new (goal 5): `load` of the same folder again (every file already
+   landed) and `dbt build`. Then, in the runs that include the job
+   (`RunSettings.job`), back to (an untimed copy of) the warehouse built on
+   all months but the last, at the same path: the main job
+   `python -m python_loaders run` on the folder holding every month (a new
+   month, as users run it: land, freshness, build, publish, charts, docs),
+   then the job again with nothing new (whatever it does then).
 
 Then the tables (pipeline, pandas, floor, and Spark when it ran) are checked for
 agreement (Disagreement if they differ). Every DuckDB dbt invocation after step 6
@@ -82,7 +84,7 @@ class RunSettings:
     keep_files: bool = False
     dbt_memory_limit: str | None = None  # AAVAIL_MEMORY_LIMIT for dbt; None: the profile's
     spark: bool = False  # also build the like-for-like lineage on Spark local mode
-    job: bool = False  # also time the main job (`python_loaders run`) with nothing new
+    job: bool = False  # also time the main job (`python_loaders run`): new month, nothing new
 
 
 class Run:
@@ -368,6 +370,8 @@ class Run:
             "dbt_build_before_last_month", self._dbt("dbt_build_before_last_month", "build")
         )
         self._build_timings("dbt_build_before_last_month", full)
+        if self.settings.job:  # the job's new month starts from this warehouse (step 11)
+            shutil.copyfile(self.warehouse, self._before_last_month)
         sources.add_links(source_dir, partial_dir, last_month)
         self._record("load_last_month", self._load("load_last_month", partial_dir))
         incremental = self._record(
@@ -375,17 +379,24 @@ class Run:
         )
         self._build_timings("dbt_build_incremental", incremental)
 
+    @property
+    def _before_last_month(self) -> Path:
+        return self.settings.run_dir / "warehouse_before_last_month.duckdb"
+
     def _nothing_new(self) -> None:
-        """Goal 5: the job with nothing new (in job runs), then `load` + `dbt build` again."""
+        """Goal 5: `load` + `dbt build` again; in job runs, the job with a new month (goal 4)
+        and then with nothing new."""
         partial_dir = self.settings.run_dir / "sources_incremental"
-        if self.settings.job:
-            # The job has run once on this folder (untimed: it publishes the new month),
-            # so the timed second run finds nothing new anywhere, as a scheduled job would.
-            self._job("job_first_run", partial_dir)
-            self._record("job_nothing_new", self._job("job_nothing_new", partial_dir))
         self._record("load_nothing_new", self._load("load_nothing_new", partial_dir))
         build = self._record("dbt_build_nothing_new", self._dbt("dbt_build_nothing_new", "build"))
         self._build_timings("dbt_build_nothing_new", build)
+        if self.settings.job:
+            # Same warehouse path (so the same profile: dbt's partial parse stays valid).
+            os.replace(self._before_last_month, self.warehouse)
+            self._record("job_new_month", self._job("job_new_month", partial_dir))
+            # The new-month run published, so this one finds nothing new anywhere, as a
+            # scheduled job would.
+            self._record("job_nothing_new", self._job("job_nothing_new", partial_dir))
 
     def _job(self, step: str, source_dir: Path) -> Measurement:
         """The main job, `python -m python_loaders run`, on the run's warehouse and folder."""

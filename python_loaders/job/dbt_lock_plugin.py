@@ -43,10 +43,15 @@ class Plugin(BasePlugin):
 
     dbt may reconnect several times after a failed connect (its rollback opens
     the connection again): the first failure is remembered and repeated at
-    once, so the whole command waits at most the timeout once.
+    once, so the whole command waits at most the timeout once (per command).
     """
 
     _failure: str | None = None
+
+    @classmethod
+    def forget_failure(cls) -> None:
+        """The next dbt command waits again (python_loaders.job.dbt_worker runs several)."""
+        cls._failure = None
 
     def update_connection_config(self, creds: DuckDBCredentials, config: dict[str, Any]) -> None:
         if creds.path in ("", ":memory:") or creds.path.startswith(("md:", "motherduck:")):

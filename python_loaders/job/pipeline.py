@@ -9,24 +9,31 @@ The loader's DuckDB connection is closed before dbt starts (DuckDB allows one
 writing process per file). Before each dbt step the warehouse lock is checked
 with the same bounded wait as `load` (`--lock-timeout`): held by another
 process (a writer, or a reader holding it read-only) the job ends in one line
-naming the holder instead of dbt's traceback. dbt runs as a child process in
-the project directory with DBT_PROFILES_DIR = that directory and
-AAVAIL_WAREHOUSE = the absolute warehouse path; its output streams straight to
-the terminal. SIGTERM, SIGINT and SIGHUP sent to `run` are forwarded to the
-dbt child, `run` waits for it to stop and exits with 128 + the signal number.
+naming the holder instead of dbt's traceback. Every dbt step of one `run`
+runs in one dbt child process (`DbtSession`, python_loaders.job.dbt_worker),
+started at the first dbt step in the project directory with DBT_PROFILES_DIR =
+that directory and AAVAIL_WAREHOUSE = the absolute warehouse path: dbt is
+imported and the project parsed once per run, not once per step, and
+`dbt docs generate` reuses what `dbt build` compiled. Its output streams
+straight to the terminal; between steps it holds no lock on the warehouse.
+SIGTERM, SIGINT and SIGHUP sent to `run` are forwarded to the dbt child, `run`
+waits for it to stop and exits with 128 + the signal number.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from python_loaders.common.child_process import run_child, signals_interrupt
+from python_loaders.common.child_process import ChildSession, signals_interrupt
 from python_loaders.common.errors import Interrupted, UserError
 from python_loaders.common.paths import DEFAULT_SAMPLE_DIR, default_analytics
 from python_loaders.common.warehouse import wait_until_free
@@ -34,6 +41,18 @@ from python_loaders.ingestion.loading import load_sources, print_report
 from python_loaders.job import freshness, up_to_date
 
 DBT_STEPS: tuple[tuple[str, ...], ...] = (("build",), ("docs", "generate"))
+# Before `docs generate --no-compile` after a build in the same session: the build compiled
+# every node but the analyses.
+COMPILE_ANALYSES: tuple[str, ...] = ("compile", "--select", "resource_type:analysis", "--quiet")
+# Options that change what dbt parses: a `DbtSession` parses once, so it refuses them.
+PARSE_OPTIONS: tuple[str, ...] = (
+    "--vars",
+    "--target",
+    "-t",
+    "--profile",
+    "--project-dir",
+    "--profiles-dir",
+)
 LOCK_TIMEOUT_SECONDS = 30.0
 
 
@@ -48,15 +67,16 @@ def find_project_dir(start: Path | None = None) -> Path:
     raise UserError("no dbt_project.yml in the working directory, its parents or the package's")
 
 
-def dbt_executable() -> str:
-    """The dbt next to this Python (the project's venv), else the one on PATH."""
-    beside = Path(sys.executable).with_name("dbt")
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("dbt")
-    if found is None:
-        raise UserError("dbt is not installed next to this Python nor on PATH (run `make setup`)")
-    return found
+def require_dbt() -> None:
+    """`UserError` unless this Python would import dbt and its DuckDB adapter.
+
+    Looks for their files without importing them (importing dbt costs a second of CPU).
+    """
+    spec = importlib.util.find_spec("dbt")  # the top-level package is not imported
+    folders = [Path(f) for f in (spec.submodule_search_locations or [])] if spec else []
+    needed = (Path("cli") / "main.py", Path("adapters") / "duckdb" / "__init__.py")
+    if not all(any((folder / part).is_file() for folder in folders) for part in needed):
+        raise UserError("dbt is not installed in this Python (run `make setup`)")
 
 
 def ensure_sample_sources(source_dir: Path, quiet: bool) -> None:
@@ -79,39 +99,74 @@ def ensure_sample_sources(source_dir: Path, quiet: bool) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def run_dbt(
-    args: tuple[str, ...],
-    project_dir: Path,
-    warehouse: Path,
-    *,
-    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
-    target: str | None = None,
-    raw_parquet: Path | None = None,
-) -> int:
-    """Run one dbt command in the project, streaming its output; return its exit code.
+class DbtSession:
+    """The dbt child process of one `run` (python_loaders.job.dbt_worker): `run(args)` runs
+    `dbt ARGS...` in it and returns dbt's exit code. Use it as a context manager.
 
     `target` names the profiles.yml output (AAVAIL_DBT_TARGET), e.g. `spark`;
     `raw_parquet` the raw tables' Parquet export it reads (AAVAIL_RAW_PARQUET).
-
-    First waits (bounded) until no other process holds the warehouse, so a
-    locked warehouse ends in one line naming the holder (`UserError`, exit 3).
     """
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(project_dir),
-        "AAVAIL_WAREHOUSE": str(warehouse),
-        "AAVAIL_LOCK_TIMEOUT": f"{lock_timeout:g}",
-    }
-    if target is not None:
-        env["AAVAIL_DBT_TARGET"] = target
-    if raw_parquet is not None:
-        env["AAVAIL_RAW_PARQUET"] = str(raw_parquet)
-    if not sys.stdout.isatty():
-        env.setdefault("DBT_USE_COLORS", "false")  # no escape codes in logs and CI output
-    command = [dbt_executable(), *args]
-    wait_until_free(warehouse, lock_timeout=lock_timeout)
-    print(f"$ dbt {' '.join(args)}", flush=True)
-    return run_child(command, cwd=project_dir, env=env)
+
+    def __init__(
+        self,
+        project_dir: Path,
+        warehouse: Path,
+        *,
+        lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+        target: str | None = None,
+        raw_parquet: Path | None = None,
+    ) -> None:
+        env = {
+            **os.environ,
+            "DBT_PROFILES_DIR": str(project_dir),
+            "AAVAIL_WAREHOUSE": str(warehouse),
+            "AAVAIL_LOCK_TIMEOUT": f"{lock_timeout:g}",
+        }
+        if target is not None:
+            env["AAVAIL_DBT_TARGET"] = target
+        if raw_parquet is not None:
+            env["AAVAIL_RAW_PARQUET"] = str(raw_parquet)
+        if not sys.stdout.isatty():
+            env.setdefault("DBT_USE_COLORS", "false")  # no escape codes in logs and CI output
+        self.warehouse = warehouse
+        self.lock_timeout = lock_timeout
+        self._child = ChildSession(
+            [sys.executable, "-m", "python_loaders.job.dbt_worker"], cwd=project_dir, env=env
+        )
+        # a full `dbt build` succeeded: the session's manifest holds its compiled nodes
+        self.built = False
+
+    @property
+    def pid(self) -> int | None:
+        """The dbt process's PID once started."""
+        return self._child.pid
+
+    def run(self, args: tuple[str, ...]) -> int:
+        """Run one dbt command, streaming its output; return its exit code.
+
+        Every command reuses the session's one parse of the project, so an option
+        that would parse it differently (`PARSE_OPTIONS`) is a `UserError`. First
+        waits (bounded) until no other process holds the warehouse, so a locked
+        warehouse ends in one line naming the holder (`UserError`, exit 3).
+        """
+        changing = [a for a in args if a.split("=", 1)[0] in PARSE_OPTIONS]
+        if changing:
+            raise UserError(
+                f"dbt {' '.join(args)}: {changing[0].split('=', 1)[0]} would change what dbt"
+                " parsed for this run (set it for the whole run instead)"
+            )
+        wait_until_free(self.warehouse, lock_timeout=self.lock_timeout)
+        print(f"$ dbt {' '.join(args)}", flush=True)
+        code = self._child.request(json.dumps(list(args)))
+        if args == DBT_STEPS[0] and code == 0:
+            self.built = True
+        return code
+
+    def __enter__(self) -> DbtSession:
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, *rest: object) -> None:
+        self._child.__exit__(error_type, *rest)
 
 
 @dataclass(frozen=True)
@@ -128,6 +183,8 @@ class JobOptions:
     # `--target spark`: the dbt target, and where the raw tables' Parquet export goes
     dbt_target: str | None = None
     raw_parquet: Path = Path("data") / "raw_parquet"
+    # the run's dbt process; None: each dbt step starts its own
+    dbt: DbtSession | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -153,19 +210,44 @@ def load_step(job: JobOptions) -> int:
     return result.exit_code
 
 
+def new_dbt_session(job: JobOptions) -> DbtSession:
+    """A dbt process for `job`'s project, warehouse and target."""
+    return DbtSession(
+        job.project,
+        job.warehouse,
+        lock_timeout=job.lock_timeout,
+        target=job.dbt_target,
+        raw_parquet=job.raw_parquet if job.dbt_target == "spark" else None,
+    )
+
+
+@contextmanager
+def dbt_session(job: JobOptions) -> Iterator[DbtSession]:
+    """The job's dbt process, or one for this step alone (ended after it)."""
+    if job.dbt is not None:
+        yield job.dbt
+        return
+    with new_dbt_session(job) as session:
+        yield session
+
+
 def dbt_step(*args: str) -> Step:
     """A step running `dbt ARGS...` on the job's project and warehouse."""
-    return Step(
-        f"dbt {' '.join(args)}",
-        lambda job: run_dbt(
-            args,
-            job.project,
-            job.warehouse,
-            lock_timeout=job.lock_timeout,
-            target=job.dbt_target,
-            raw_parquet=job.raw_parquet if job.dbt_target == "spark" else None,
-        ),
-    )
+
+    def run(job: JobOptions) -> int:
+        with dbt_session(job) as session:
+            return session.run(args)
+
+    return Step(f"dbt {' '.join(args)}", run)
+
+
+def docs_step(job: JobOptions) -> int:
+    """`dbt docs generate`; after a green build in the same dbt process, on that build's
+    compiled manifest (the analyses compiled first) instead of compiling every node again."""
+    with dbt_session(job) as session:
+        if not session.built:
+            return session.run(DBT_STEPS[1])
+        return session.run(COMPILE_ANALYSES) or session.run((*DBT_STEPS[1], "--no-compile"))
 
 
 def export_raw_step(job: JobOptions) -> int:
@@ -218,13 +300,8 @@ def freshness_step(job: JobOptions) -> int:
     target = freshness.target_dir(job.project)
     for artifact in (freshness.RESULTS_FILE, "manifest.json"):  # never read an earlier run's
         (target / artifact).unlink(missing_ok=True)
-    code = run_dbt(
-        freshness.FRESHNESS_ARGS,
-        job.project,
-        job.warehouse,
-        lock_timeout=job.lock_timeout,
-        target=job.dbt_target,
-    )
+    with dbt_session(job) as session:
+        code = session.run(freshness.FRESHNESS_ARGS)
     results, expected = freshness.read_results(target), freshness.checked_sources(target)
     code, warning = freshness.outcome(code, results, expected)
     if warning is not None:
@@ -240,7 +317,7 @@ def main_job_steps() -> list[Step]:
         replace(dbt_step(*DBT_STEPS[0]), skip_when_current=True),
         Step("publish", publish_step, skip_when_current=True),
         Step("charts", charts_step, skip_when_current=True),
-        replace(dbt_step(*DBT_STEPS[1]), skip_when_current=True),
+        Step(f"dbt {' '.join(DBT_STEPS[1])}", docs_step, skip_when_current=True),
     ]
 
 
@@ -276,11 +353,11 @@ def run_main_job(
     """
     with signals_interrupt():
         project = project_dir or find_project_dir()
-        dbt_executable()  # fail before loading anything when dbt is missing
+        require_dbt()  # fail before loading anything when dbt is missing
         if source_dir is None:
             source_dir = project / DEFAULT_SAMPLE_DIR
             ensure_sample_sources(source_dir, quiet)
-        job = JobOptions(
+        options = JobOptions(
             project=project,
             source_dir=source_dir,
             warehouse=warehouse.expanduser().resolve(),
@@ -291,25 +368,31 @@ def run_main_job(
             dbt_target=target,
             raw_parquet=(raw_parquet or JobOptions.raw_parquet).expanduser().resolve(),
         )
-        steps = spark_job_steps() if target == "spark" else main_job_steps()
-        current: bool | None = None  # decided at the first skippable step, after the load
-        for index, step in enumerate(steps):
-            if step.skip_when_current:
-                if current is None:
-                    current = report_current_build(job)
-                if current:
-                    continue
-            skipped = ", ".join(f"`{later.name}`" for later in steps[index + 1 :])
-            tail = f"; not run: {skipped}" if skipped else ""
-            try:
-                code = step.run(job)
-            except Interrupted as stop:
-                print(f"error: {stop} during step `{step.name}`{tail}", file=sys.stderr)
-                return stop.exit_code
-            except UserError as error:
-                print(f"error: step `{step.name}`: {error}{tail}", file=sys.stderr)
-                return error.exit_code
-            if code != 0:
-                print(f"error: step `{step.name}` failed (exit {code}){tail}", file=sys.stderr)
-                return code
-        return 0
+        with new_dbt_session(options) as session:
+            return _run_steps(replace(options, dbt=session), target)
+
+
+def _run_steps(job: JobOptions, target: str | None) -> int:
+    """Run the job's steps in order; the exit code of the first that fails, else 0."""
+    steps = spark_job_steps() if target == "spark" else main_job_steps()
+    current: bool | None = None  # decided at the first skippable step, after the load
+    for index, step in enumerate(steps):
+        if step.skip_when_current:
+            if current is None:
+                current = report_current_build(job)
+            if current:
+                continue
+        skipped = ", ".join(f"`{later.name}`" for later in steps[index + 1 :])
+        tail = f"; not run: {skipped}" if skipped else ""
+        try:
+            code = step.run(job)
+        except Interrupted as stop:
+            print(f"error: {stop} during step `{step.name}`{tail}", file=sys.stderr)
+            return stop.exit_code
+        except UserError as error:
+            print(f"error: step `{step.name}`: {error}{tail}", file=sys.stderr)
+            return error.exit_code
+        if code != 0:
+            print(f"error: step `{step.name}` failed (exit {code}){tail}", file=sys.stderr)
+            return code
+    return 0

@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -150,18 +149,15 @@ def test_run_with_a_bad_source_dir_fails_in_one_line_before_the_warehouse_exists
 def test_run_without_dbt_installed_fails_in_one_line_before_loading(
     tiny_sources: Path, tmp_path: Path
 ):
-    """A Python without dbt beside it and no dbt on PATH: the base interpreter of the venv."""
-    base_python = Path(sys.base_prefix) / "bin" / Path(sys.executable).name
-    site_packages = Path(sys.prefix) / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
-    assert not base_python.with_name("dbt").exists()
+    """A Python that cannot import dbt: an empty `dbt` package first on its path (a broken
+    install); `run` runs dbt in a child of this same Python, so it checks the import."""
+    shadow = tmp_path / "shadow"
+    (shadow / "dbt").mkdir(parents=True)
+    (shadow / "dbt" / "__init__.py").write_text("")
     warehouse = tmp_path / "wh.duckdb"
-    env = {
-        "HOME": str(tmp_path),
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": os.pathsep.join([str(site_packages / "site-packages"), str(PROJECT_DIR)]),
-    }
+    env = job_env(tmp_path, warehouse, PYTHONPATH=os.pathsep.join([str(shadow), str(PROJECT_DIR)]))
     args = cli("run", "--source-dir", str(tiny_sources), "--warehouse", str(warehouse), "--quiet")
-    done = run_process([str(base_python), *args[1:]], env)
+    done = run_process(args, env)
     assert done.returncode == 2
     assert "dbt is not installed" in _one_error_line(done.stderr)
     assert not warehouse.exists()  # nothing loaded

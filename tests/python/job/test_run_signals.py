@@ -1,8 +1,9 @@
 """A signal to `run` stops its dbt child too: no orphan keeps writing or holding the lock.
 
-A real `run` subprocess on tiny sources; once its `dbt build` child holds the
-warehouse, the signal goes to `run` only (as `kill PID` or a service manager
-sends it). `run` must forward it, wait for dbt and exit 128 + the signal with
+A real `run` subprocess on tiny sources; once it has started `dbt build` and
+its dbt child (python_loaders.job.dbt_worker, every dbt step of the run) holds
+the warehouse, the signal goes to `run` only (as `kill PID` or a service
+manager sends it). `run` must forward it, wait for dbt and exit 128 + the signal with
 one line; afterwards the dbt process is gone and the warehouse opens read-write.
 """
 
@@ -42,7 +43,7 @@ def _is_dbt(pid: int) -> bool:
         argv = (Path("/proc") / str(pid) / "cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return any(part.endswith(b"/dbt") for part in argv) and b"build" in argv
+    return b"python_loaders.job.dbt_worker" in argv
 
 
 def _alive(pid: int) -> bool:
@@ -62,15 +63,17 @@ def _held_by(warehouse: Path, pid: int) -> bool:
     return False
 
 
-def _wait_for_dbt_holding(run: subprocess.Popen[str], warehouse: Path) -> int:
-    """The PID of `run`'s dbt child, once that child holds the warehouse."""
+def _wait_for_dbt_holding(run: subprocess.Popen[str], output: Path, warehouse: Path) -> int:
+    """The PID of `run`'s dbt child, once `run` started `dbt build` and the child holds the
+    warehouse."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if run.poll() is not None:
             pytest.fail(f"run ended (exit {run.returncode}) before dbt held the warehouse")
-        for pid in _children(run.pid):
-            if _is_dbt(pid) and _held_by(warehouse, pid):
-                return pid
+        if "$ dbt build" in output.read_text(errors="replace"):
+            for pid in _children(run.pid):
+                if _is_dbt(pid) and _held_by(warehouse, pid):
+                    return pid
         time.sleep(0.1)
     pytest.fail("dbt never held the warehouse")
 
@@ -78,19 +81,21 @@ def _wait_for_dbt_holding(run: subprocess.Popen[str], warehouse: Path) -> int:
 # SIGHUP takes the same path (and is covered with real processes in test_child_process.py).
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_to_run_stops_its_dbt_child_and_frees_the_warehouse(
-    signum: signal.Signals, tiny_sources: Path, job_root: Path, job_warehouse: Path
+    signum: signal.Signals, tiny_sources: Path, job_root: Path, job_warehouse: Path, tmp_path: Path
 ):
     warehouse = job_warehouse
-    run = subprocess.Popen(
-        cli("run", "--source-dir", str(tiny_sources), "--warehouse", str(warehouse), "--quiet"),
-        cwd=PROJECT_DIR,
-        env=job_env(job_root, warehouse),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    output = tmp_path / "run.out"
+    with output.open("w") as stdout:
+        run = subprocess.Popen(
+            cli("run", "--source-dir", str(tiny_sources), "--warehouse", str(warehouse), "--quiet"),
+            cwd=PROJECT_DIR,
+            env=job_env(job_root, warehouse),
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     try:
-        dbt_pid = _wait_for_dbt_holding(run, warehouse)
+        dbt_pid = _wait_for_dbt_holding(run, output, warehouse)
         os.kill(run.pid, signum)
         _, stderr = run.communicate(timeout=60)
     finally:
