@@ -1,7 +1,9 @@
 {#-
     What an incremental build of the billing lines rebuilds, defined once, for
-    both incremental tables: stg_billing__invoice_lines (deduplicates the
-    rebuilt months' raw rows) and fct_invoice_lines (copies them from staging).
+    every table built by invoice month: stg_billing__invoice_lines (deduplicates
+    the rebuilt months' raw rows), fct_invoice_lines (copies them from staging),
+    fct_invoices (aggregates them to invoices) and, through its own fingerprint
+    columns, the revenue grid (macros/revenue_grid_months_to_rebuild.sql).
 
     A month's fingerprint is its number of raw rows and the newest `_load_id`
     among them (in the built table: sum of `num_landed_copies`, max of
@@ -23,15 +25,29 @@
 {% macro invoice_month_changes(built, raw) -%}
     with
 
+    raw_year_months as (
+
+        -- grouped by the raw text first: the checked casts below then type a few
+        -- dozen groups instead of every raw row (every distinct pair still checked)
+        select
+            year,
+            month,
+            count(*) as num_rows_landed,
+            max(_load_id) as newest_load_id
+        from {{ raw }}
+        group by year, month
+
+    ),
+
     raw_months as (
 
         select
             {{ checked_make_date(
                 checked_cast('year', 'integer'), checked_cast('month', 'integer'), '1'
             ) }} as invoice_month,
-            count(*) as num_rows_landed,
-            max(_load_id) as newest_load_id
-        from {{ raw }}
+            sum(num_rows_landed) as num_rows_landed,
+            max(newest_load_id) as newest_load_id
+        from raw_year_months
         group by 1
 
     ),

@@ -248,3 +248,16 @@
         end
     ), 1)
 {%- endmacro %}
+
+{#- A 64-bit hash of a list of values (NULLs included), for a cheap first pass that
+    finds which rows could be exact duplicates of another: equal values give equal
+    hashes; two different rows may share one (the caller then compares the values). -#}
+{% macro row_hash(columns) -%}
+    {{ return(adapter.dispatch('row_hash', 'aavail')(columns)) }}
+{%- endmacro %}
+{% macro default__row_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+{% macro spark__row_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}

@@ -2,9 +2,50 @@
 -- countries together) per calendar day from the first to the last invoice
 -- date, days without sales as zeros. The project's one zero-fill: the daily
 -- marts filter it, the ml models read it as it is.
--- A table rather than a view: the two daily marts and the two ml models read
--- it, and the rollup over every invoice line should run once per build.
-{{ config(materialized='table') }}
+--
+-- On DuckDB incremental by invoice month, by construction the grid a full build
+-- gives (doc block `revenue_grid_incremental`): the months whose raw fingerprint
+-- changed (macros/revenue_grid_months_to_rebuild.sql) are re-aggregated, the
+-- other months' daily totals come from the grid itself, the whole grid is
+-- zero-filled again from the union, and the merge writes what differs. A grid
+-- built before it kept its fingerprint is re-aggregated whole. On Spark a table.
+{%- set value_columns = [
+    'is_all_countries', 'num_invoice_lines', 'num_invoices', 'num_stream_ids', 'num_views',
+    'revenue', 'num_rows_landed', 'newest_load_id',
+] -%}
+{#- the merge rewrites a row only when one of its values differs -#}
+{%- set row_differs = [] -%}
+{%- for column in value_columns -%}
+    {%- do row_differs.append(
+        'DBT_INTERNAL_DEST.' ~ column ~ ' is distinct from DBT_INTERNAL_SOURCE.' ~ column
+    ) -%}
+{%- endfor -%}
+{%- if target.type == 'duckdb' %}
+    {{
+        config(
+            materialized='incremental',
+            incremental_strategy='merge',
+            unique_key=['revenue_date', 'series_name'],
+            merge_clauses={
+                'when_matched': [{
+                    'action': 'update',
+                    'mode': 'by_name',
+                    'condition': '(' ~ row_differs | join(' or ') ~ ')',
+                }],
+                'when_not_matched': [
+                    {'action': 'insert', 'mode': 'by_name'},
+                    {'by': 'source', 'action': 'delete'},
+                ],
+            },
+            on_schema_change='append_new_columns',
+        )
+    }}
+{%- else %}
+    {{ config(materialized='table') }}
+{%- endif %}
+
+{#- none: every month from staging, nothing from the grid (a full build) -#}
+{%- set months_to_rebuild = revenue_grid_months_to_rebuild() if is_incremental() else none %}
 
 with
 
@@ -14,6 +55,10 @@ invoice_lines as (
     -- earlier layers (dbt-score rule no_dependency_on_later_layer); both hold the
     -- same rows (singular test assert_fct_invoice_lines_matches_staging)
     select * from {{ ref('stg_billing__invoice_lines') }}
+    {% if months_to_rebuild is not none %}
+        -- only the re-aggregated months (literal months: filtered at the scan)
+        where invoice_month in ({{ invoice_month_literals(months_to_rebuild) }})
+    {% endif %}
 
 ),
 
@@ -23,7 +68,7 @@ calendar_days as (
 
 ),
 
-daily as (
+rolled_up as (
 
     -- one pass for both grains (rollup: per country, per day for all countries,
     -- and a grand total that the calendar join drops); the all-countries rows
@@ -36,11 +81,51 @@ daily as (
         count(distinct invoice_id) as num_invoices,
         count(distinct stream_id) as num_stream_ids,
         sum(times_viewed) as num_views,
-        sum(price) as revenue
+        sum(price) as revenue,
+        sum(num_landed_copies) as num_rows_landed,
+        max(load_id) as newest_load_id
 
     from invoice_lines
 
     group by rollup(invoice_date, country_name)
+
+),
+
+{% if months_to_rebuild is not none %}
+    previous_days as (
+
+        -- the other months' rollup rows, as the grid holds them (its days with lines)
+        select
+            revenue_date,
+            case when not is_all_countries then series_name end as country_name,
+            is_all_countries,
+            num_invoice_lines,
+            num_invoices,
+            num_stream_ids,
+            num_views,
+            revenue,
+            num_rows_landed,
+            newest_load_id
+
+        from {{ this }}
+
+        where
+            num_invoice_lines > 0
+            {% if months_to_rebuild | length > 0 %}
+                and cast(date_trunc('month', revenue_date) as date)
+                not in ({{ invoice_month_literals(months_to_rebuild) }})
+            {% endif %}
+
+    ),
+{% endif %}
+
+daily as (
+
+    select * from rolled_up
+    {% if months_to_rebuild is not none %}
+        union all
+        select * from previous_days
+    {% endif %}
 
 ),
 
@@ -95,7 +180,9 @@ final as (
         coalesce(daily.num_invoices, 0) as num_invoices,
         coalesce(daily.num_stream_ids, 0) as num_stream_ids,
         cast(coalesce(daily.num_views, 0) as bigint) as num_views,
-        cast(coalesce(daily.revenue, 0) as decimal(18, 2)) as revenue
+        cast(coalesce(daily.revenue, 0) as decimal(18, 2)) as revenue,
+        cast(coalesce(daily.num_rows_landed, 0) as bigint) as num_rows_landed,
+        daily.newest_load_id
 
     from calendar
 

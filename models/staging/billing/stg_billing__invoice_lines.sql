@@ -1,9 +1,7 @@
 {#- On DuckDB a table, incremental by invoice month like fct_invoice_lines
-    (macros/invoice_months_to_rebuild.sql): the pre-hook records the months
-    whose raw rows changed and deletes their lines, and only those months'
-    raw rows are deduplicated and appended. Every reader (fct_invoice_lines,
-    the revenue grid, the tests) then reads stored lines instead of
-    re-deduplicating every raw line. On Spark a view, as before. -#}
+    (macros/invoice_months_to_rebuild.sql): the pre-hook records the months whose
+    raw rows changed and deletes their lines; only those months' raw rows are
+    deduplicated and appended, and readers read stored lines. On Spark a view. -#}
 {%- if target.type == 'duckdb' %}
     {{
         config(
@@ -14,6 +12,8 @@
         )
     }}
 {%- endif %}
+{%- set fields = ['country', 'customer_id', 'invoice', 'price', 'stream_id', 'times_viewed',
+    'year', 'month', 'day', '_extra_fields'] %}{#- a record's source fields -#}
 
 with
 
@@ -41,40 +41,97 @@ stream_code_types as (
 
 ),
 
-deduplicated as (
+hashed_source as {{ not_materialized() }} (
 
-    -- Exact duplicate records (same values in every source field) are one
-    -- invoice line; num_landed_copies counts how many records were landed.
     select
-        country,
-        customer_id,
-        invoice,
-        price,
-        stream_id,
-        times_viewed,
-        year,
-        month,
-        day,
-        cast(_extra_fields as string) as extra_fields,
-        -- a grouping column (a function of year and month), so that a filter on
-        -- invoice_month reaches the raw table scan below the deduplication
+        *,
+        {{ row_hash(fields) }} as line_hash,
+        -- of year and month: a filter on it reaches the raw scan (Spark view)
         {{ checked_make_date(
             checked_cast('year', 'integer'), checked_cast('month', 'integer'), '1'
-        ) }} as invoice_month,
+        ) }} as invoice_month
+
+    from source
+
+),
+
+repeated_line_hashes as (
+
+    -- hashes shared by 2+ records: exact duplicates, or (rarely) a collision
+    select line_hash
+    from hashed_source
+    group by line_hash
+    having count(*) > 1
+
+),
+
+deduplicated as (
+
+    -- Exact duplicates (same values in every field) are one line, counted in num_landed_copies.
+    -- Only records of a repeated hash are grouped, on every value (a collision never merges
+    -- two lines): grouping all records spilled at 10M lines.
+    select
+        {{ fields | join(', ') }},
+        invoice_month,
+        cast(1 as bigint) as num_landed_copies,
+        _source_file as source_file,
+        _load_id as load_id,
+        _loaded_at as loaded_at
+
+    from hashed_source
+
+    where line_hash not in (select repeated_line_hashes.line_hash from repeated_line_hashes)
+
+    union all
+
+    -- `_extra_fields` grouped as stored (JSON is text), cast per line below
+    select
+        {{ fields | join(', ') }},
+        invoice_month,
         count(*) as num_landed_copies,
         min(_source_file) as source_file,
         max(_load_id) as load_id,
         max(_loaded_at) as loaded_at
 
-    from source
+    from hashed_source
 
-    group by all
+    where line_hash in (select repeated_line_hashes.line_hash from repeated_line_hashes)
+
+    group by {{ fields | join(', ') }}, invoice_month
 
 ),
 
-stream_codes as (
+invoice_codes as (
 
-    select distinct stream_id from source
+    -- each distinct invoice code parsed once (a few per hundred lines)
+    select
+        codes.invoice,
+        {{ checked_cast(
+            regexp_replace_all('codes.invoice', "'[^0-9]'", "''"), 'bigint'
+        ) }} as invoice_id,
+        trim(codes.invoice) as invoice_code,
+        case
+            when regexp_extract(trim(codes.invoice), '^[A-Za-z]*', 0) = '' then 'sale'
+            when upper(regexp_extract(trim(codes.invoice), '^[A-Za-z]*', 0)) = 'C'
+                then 'cancellation'
+            else 'adjustment'
+        end as invoice_type
+
+    from (select distinct invoice from source) as codes
+
+),
+
+countries as (
+
+    -- each distinct spelling mapped once
+    select
+        spellings.country,
+        coalesce(country_spellings.country_name, trim(spellings.country)) as country_name
+
+    from (select distinct country from source) as spellings
+
+    left join country_spellings
+        on lower(trim(spellings.country)) = country_spellings.country_spelling
 
 ),
 
@@ -89,7 +146,7 @@ classified_stream_codes as (
         coalesce(stream_code_types.stream_code_type, 'product') as stream_code_type,
         coalesce(stream_code_types.is_product, true) as is_product
 
-    from stream_codes
+    from (select distinct stream_id from source) as stream_codes
 
     left join stream_code_types
         on {{ stream_code_matches('stream_codes.stream_id', 'stream_code_types') }}
@@ -99,22 +156,11 @@ classified_stream_codes as (
 renamed as (
 
     select
-        {{ surrogate_key([
-            'deduplicated.country', 'deduplicated.customer_id', 'deduplicated.invoice',
-            'deduplicated.price', 'deduplicated.stream_id', 'deduplicated.times_viewed',
-            'deduplicated.year', 'deduplicated.month', 'deduplicated.day',
-            'deduplicated.extra_fields',
-        ]) }} as invoice_line_id,
-        {{ checked_cast(
-            regexp_replace_all('deduplicated.invoice', "'[^0-9]'", "''"), 'bigint'
-        ) }} as invoice_id,
-        trim(deduplicated.invoice) as invoice_code,
-        case
-            when regexp_extract(trim(deduplicated.invoice), '^[A-Za-z]*', 0) = '' then 'sale'
-            when upper(regexp_extract(trim(deduplicated.invoice), '^[A-Za-z]*', 0)) = 'C'
-                then 'cancellation'
-            else 'adjustment'
-        end as invoice_type,
+        {{ surrogate_key(fields | map('replace', '', 'deduplicated.', 1) | list) }}
+            as invoice_line_id,
+        invoice_codes.invoice_id,
+        invoice_codes.invoice_code,
+        invoice_codes.invoice_type,
         {{ checked_make_date(
             checked_cast('deduplicated.year', 'integer'),
             checked_cast('deduplicated.month', 'integer'),
@@ -125,14 +171,14 @@ renamed as (
             when deduplicated.customer_id = {{ truncated_number('deduplicated.customer_id') }}
                 then {{ checked_cast('deduplicated.customer_id', 'bigint') }}
         end as customer_id,
-        coalesce(country_spellings.country_name, trim(deduplicated.country)) as country_name,
+        countries.country_name,
         deduplicated.country as country_spelling,
         deduplicated.stream_id,
         classified_stream_codes.stream_code_type,
         classified_stream_codes.is_product,
         deduplicated.times_viewed,
         {{ double_to_decimal('deduplicated.price', 18, 2) }} as price,
-        deduplicated.extra_fields,
+        cast(deduplicated._extra_fields as string) as extra_fields,
         deduplicated.num_landed_copies,
         deduplicated.source_file,
         deduplicated.load_id,
@@ -140,8 +186,11 @@ renamed as (
 
     from deduplicated
 
-    left join country_spellings
-        on lower(trim(deduplicated.country)) = country_spellings.country_spelling
+    left join invoice_codes -- null-safe: a NULL invoice/country is a value
+        on deduplicated.invoice is not distinct from invoice_codes.invoice
+
+    left join countries
+        on deduplicated.country is not distinct from countries.country
 
     left join classified_stream_codes
         on deduplicated.stream_id = classified_stream_codes.stream_id
