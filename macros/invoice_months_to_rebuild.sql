@@ -1,8 +1,9 @@
 {#-
     What an incremental build of the billing lines rebuilds, defined once, for
     every table built by invoice month: stg_billing__invoice_lines (deduplicates
-    the rebuilt months' raw rows), fct_invoice_lines (copies them from staging),
-    fct_invoices (aggregates them to invoices) and, through its own fingerprint
+    the rebuilt months' raw rows; the fct_invoice_lines mart is a view of it on
+    DuckDB, a table incremental by the same months on Spark), fct_invoices
+    (aggregates them to invoices) and, through its own fingerprint
     columns, the revenue grid (macros/revenue_grid_months_to_rebuild.sql).
 
     A month's fingerprint is its number of raw rows and the newest `_load_id`
@@ -92,9 +93,9 @@
 {%- endmacro %}
 
 
-{#- The raw billing table, found through the graph: fct_invoice_lines reads it
-    only to compare fingerprints (its lines come through staging, so it declares
-    no source dependency, which only staging models may have). -#}
+{#- The raw billing table, found through the graph: the marts built by month read
+    it only to compare fingerprints (their lines come through staging, so they
+    declare no source dependency, which only staging models may have). -#}
 {% macro raw_invoice_lines_relation() -%}
     {%- set raw = graph.sources.values()
         | selectattr('source_name', 'equalto', 'billing')
@@ -142,7 +143,60 @@
 {%- endmacro %}
 
 
-{#- Pre-hook of stg_billing__invoice_lines and fct_invoice_lines (DuckDB):
+{#- `column in (<months>)` for a list of 'YYYY-MM-DD' texts, `false` for none
+    (DuckDB folds `false` into an empty scan; `x in (null)` still reads every row). -#}
+{% macro invoice_month_in(column, months) -%}
+    {%- if months | length == 0 -%}
+        false
+    {%- else -%}
+        {{ column }} in ({{ invoice_month_literals(months) }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The raw billing rows of the given months ('YYYY-MM-DD' texts), as a filter on
+    the raw table's own columns: the exact rule (the checked month of `year` and
+    `month` in the list) after a prefilter on the raw texts those months are
+    written with (found by one grouped read of raw), which DuckDB applies to the
+    scan itself and so skips the row groups of other months (each file lands
+    whole, so a month's rows sit together). `false` for no month. -#}
+{% macro raw_invoice_month_filter(months) -%}
+    {%- if months | length == 0 -%}
+        {{ return('false') }}
+    {%- endif -%}
+    {%- set month_expression = checked_make_date(
+        checked_cast('year', 'integer'), checked_cast('month', 'integer'), '1'
+    ) -%}
+    {%- set texts_query -%}
+        select year, month
+        from (
+            select year, month
+            from {{ raw_invoice_lines_relation() }}
+            group by year, month
+        ) as raw_year_months
+        where {{ month_expression }} in ({{ invoice_month_literals(months) }})
+    {%- endset -%}
+    {%- set texts = run_query(texts_query) -%}
+    {%- set years = texts.columns[0].values() | unique | list -%}
+    {%- set month_texts = texts.columns[1].values() | unique | list -%}
+    {%- if years | length == 0 -%}
+        {{ return('false') }}
+    {%- endif -%}
+    year in ({{ text_literals(years) }})
+    and month in ({{ text_literals(month_texts) }})
+    and {{ month_expression }} in ({{ invoice_month_literals(months) }})
+{%- endmacro %}
+
+
+{#- SQL text literals for a list of texts. -#}
+{% macro text_literals(texts) -%}
+    {%- for text in texts -%}
+        '{{ text | replace("'", "''") }}'{{ ", " if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
+
+{#- Pre-hook of stg_billing__invoice_lines and fct_invoices (DuckDB):
     records the months this build rebuilds (one row per month, or one row with a null month when there are
     none) under dbt's invocation id, and on an incremental run deletes their
     lines; the model then appends the months' lines. Runs in
@@ -174,19 +228,17 @@
 {%- endmacro %}
 
 
-{#- A predicate on `invoice_month` for the tests scoped to what the build
-    rebuilt: the months the latest build of the billing lines rebuilt (as
-    recorded by the pre-hook of stg_billing__invoice_lines and
-    fct_invoice_lines; in `dbt build`, this build), as date literals so
-    DuckDB pushes the filter down to the table scans. `true` (every
-    month) with `--vars '{full_history_tests: true}'`, on Spark, or before any
-    build was recorded; `false` when the latest build rebuilt no month. -#}
-{% macro rebuilt_invoice_months_predicate() -%}
+{#- The months the latest build of the billing lines rebuilt (as recorded by the
+    pre-hooks of stg_billing__invoice_lines and fct_invoices; in `dbt build`,
+    this build), as sorted 'YYYY-MM-DD' texts; none (every month) with
+    `--vars '{full_history_tests: true}'`, on Spark, or before any build was
+    recorded. -#}
+{% macro rebuilt_invoice_months() -%}
     {%- if not execute or var('full_history_tests', false) or target.type != 'duckdb' -%}
-        {{ return('true') }}
+        {{ return(none) }}
     {%- endif -%}
     {%- if adapter.get_relation(target.database, 'raw_meta', 'dbt_invoice_month_rebuilds') is none -%}
-        {{ return('true') }}
+        {{ return(none) }}
     {%- endif -%}
     {%- set months_query -%}
         with latest as (
@@ -202,9 +254,29 @@
             and invoice_month is not null
         order by 1
     {%- endset -%}
-    {%- set months = run_query(months_query).columns[0].values() | list -%}
-    {%- if months | length == 0 -%}
-        {{ return('false') }}
+    {{ return(run_query(months_query).columns[0].values() | list) }}
+{%- endmacro %}
+
+
+{#- A predicate on `invoice_month` for the tests scoped to what the build
+    rebuilt (`rebuilt_invoice_months`), as date literals so DuckDB pushes the
+    filter down to the table scans: `true` for every month, `false` when the
+    latest build rebuilt no month. -#}
+{% macro rebuilt_invoice_months_predicate() -%}
+    {%- set months = rebuilt_invoice_months() -%}
+    {%- if months is none -%}
+        {{ return('true') }}
     {%- endif -%}
-    invoice_month in ({{ invoice_month_literals(months) }})
+    {{ invoice_month_in('invoice_month', months) }}
+{%- endmacro %}
+
+
+{#- The same scope as a filter on the raw billing table's own columns
+    (`raw_invoice_month_filter`: skips other months' row groups in the scan). -#}
+{% macro rebuilt_raw_invoice_months_predicate() -%}
+    {%- set months = rebuilt_invoice_months() -%}
+    {%- if months is none -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {{ raw_invoice_month_filter(months) }}
 {%- endmacro %}

@@ -11,11 +11,10 @@ signal N (130 Ctrl-C, 143 SIGTERM). A leading `~` in any path is expanded.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import NoReturn
 
-from python_loaders.common.errors import Interrupted, UserError
+from python_loaders.common.errors import Interrupted, UserError, report_error
 from python_loaders.common.paths import default_analytics, default_warehouse
 from python_loaders.common.permissions import make_private
 
@@ -222,12 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             target=None if args.target == "duckdb" else args.target,
             raw_parquet=args.raw_parquet,
         )
-    except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
-    except Interrupted as stop:
-        print(f"error: {stop}", file=sys.stderr)
-        return stop.exit_code
+    except (UserError, Interrupted) as error:
+        return report_error(str(error), error.exit_code)
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+        return report_error("interrupted", 130)

@@ -57,7 +57,7 @@ invoice_lines as (
     select * from {{ ref('stg_billing__invoice_lines') }}
     {% if months_to_rebuild is not none %}
         -- only the re-aggregated months (literal months: filtered at the scan)
-        where invoice_month in ({{ invoice_month_literals(months_to_rebuild) }})
+        where {{ invoice_month_in('invoice_month', months_to_rebuild) }}
     {% endif %}
 
 ),
@@ -73,21 +73,7 @@ rolled_up as (
     -- one pass for both grains (rollup: per country, per day for all countries,
     -- and a grand total that the calendar join drops); the all-countries rows
     -- come from the lines, not from summing countries: distinct counts do not add up
-    select
-        invoice_date as revenue_date,
-        country_name,
-        grouping(country_name) = 1 as is_all_countries,
-        count(*) as num_invoice_lines,
-        count(distinct invoice_id) as num_invoices,
-        count(distinct stream_id) as num_stream_ids,
-        sum(times_viewed) as num_views,
-        sum(price) as revenue,
-        sum(num_landed_copies) as num_rows_landed,
-        max(load_id) as newest_load_id
-
-    from invoice_lines
-
-    group by rollup(invoice_date, country_name)
+    {{ invoice_lines_daily_rollup('invoice_lines') }}
 
 ),
 

@@ -1,18 +1,22 @@
-{#- Incremental by invoice month: a build rebuilds the months whose raw rows
-    changed since the last build (macros/invoice_months_to_rebuild.sql). On
-    DuckDB the pre-hook records those months and deletes their lines, and the
-    months' lines are appended from staging (a month gone from raw stays
-    deleted); on Spark each rebuilt month's partition is overwritten. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
-        partition_by=['invoice_month'] if target.type == 'spark' else none,
-        file_format='parquet' if target.type == 'spark' else none,
-        pre_hook="{{ record_invoice_month_rebuild() }}",
-        on_schema_change='fail',
-    )
-}}
+{#- On DuckDB a view over the staging table, which is incremental by invoice
+    month (macros/invoice_months_to_rebuild.sql): the lines are deduplicated,
+    keyed and stored once, in staging, and this mart adds no copy of them
+    (`publish` copies it into the published file as a table). On Spark, where
+    staging is a view, a table incremental by invoice month: each rebuilt
+    month's partition is overwritten. -#}
+{%- if target.type == 'spark' %}
+    {{
+        config(
+            materialized='incremental',
+            incremental_strategy='insert_overwrite',
+            partition_by=['invoice_month'],
+            file_format='parquet',
+            on_schema_change='fail',
+        )
+    }}
+{%- else %}
+    {{ config(materialized='view') }}
+{%- endif %}
 
 with
 
@@ -46,10 +50,8 @@ final as (
     from invoice_lines
 
     {% if is_incremental() %}
-        -- literal months, so the filter reaches the raw table scan through the staging view
-        where invoice_lines.invoice_month in (
-            {{ invoice_month_literals(invoice_months_to_rebuild()) }}
-        )
+        -- the rebuilt months (literal months: the filter reaches the raw scan through staging)
+        where {{ invoice_month_in('invoice_lines.invoice_month', invoice_months_to_rebuild()) }}
     {% endif %}
 
 )

@@ -35,7 +35,7 @@ invoice_lines as (
     select * from {{ ref('fct_invoice_lines') }}
     {% if is_incremental() %}
         -- only the rebuilt months' lines (literal months: filtered at the scan)
-        where invoice_month in ({{ invoice_month_literals(invoice_months_to_rebuild()) }})
+        where {{ invoice_month_in('invoice_month', invoice_months_to_rebuild()) }}
     {% endif %}
 
 ),

@@ -1,8 +1,10 @@
-"""Expected failures, printed as a single line with no traceback: `UserError`, `Interrupted`."""
+"""Expected failures, printed as a single line with no traceback: `UserError`, `Interrupted`;
+`report_error` prints that line."""
 
 from __future__ import annotations
 
 import signal
+import sys
 
 
 class UserError(Exception):
@@ -25,3 +27,10 @@ class Interrupted(KeyboardInterrupt):
         self.signal_name = signal.Signals(signum).name
         self.exit_code = 128 + signum
         super().__init__(f"interrupted by {self.signal_name}")
+
+
+def report_error(message: str, exit_code: int) -> int:
+    """Print `error: <message>` as one line on stderr and return `exit_code`: how the CLI
+    and the job's steps end on an expected failure."""
+    print(f"error: {message}", file=sys.stderr)
+    return exit_code

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from python_loaders.common.child_process import ChildSession, signals_interrupt
-from python_loaders.common.errors import Interrupted, UserError
+from python_loaders.common.errors import Interrupted, UserError, report_error
 from python_loaders.common.paths import DEFAULT_SAMPLE_DIR, default_analytics
 from python_loaders.common.warehouse import wait_until_free
 from python_loaders.ingestion.loading import load_sources, print_report
@@ -387,12 +387,9 @@ def _run_steps(job: JobOptions, target: str | None) -> int:
         try:
             code = step.run(job)
         except Interrupted as stop:
-            print(f"error: {stop} during step `{step.name}`{tail}", file=sys.stderr)
-            return stop.exit_code
+            return report_error(f"{stop} during step `{step.name}`{tail}", stop.exit_code)
         except UserError as error:
-            print(f"error: step `{step.name}`: {error}{tail}", file=sys.stderr)
-            return error.exit_code
+            return report_error(f"step `{step.name}`: {error}{tail}", error.exit_code)
         if code != 0:
-            print(f"error: step `{step.name}` failed (exit {code}){tail}", file=sys.stderr)
-            return code
+            return report_error(f"step `{step.name}` failed (exit {code}){tail}", code)
     return 0

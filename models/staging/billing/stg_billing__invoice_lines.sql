@@ -22,9 +22,8 @@ source as {{ not_materialized() }} (
     select * from {{ source('billing', 'invoice_lines') }}
     {% if is_incremental() %}
         -- only the rebuilt months' raw rows (literal months: filtered at the scan)
-        where {{ checked_make_date(
-            checked_cast('year', 'integer'), checked_cast('month', 'integer'), '1'
-        ) }} in ({{ invoice_month_literals(invoice_months_to_rebuild()) }})
+        -- (a prefilter on the raw year/month texts skips other months' row groups)
+        where {{ raw_invoice_month_filter(invoice_months_to_rebuild()) }}
     {% endif %}
 
 ),

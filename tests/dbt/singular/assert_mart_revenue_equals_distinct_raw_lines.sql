@@ -1,6 +1,7 @@
 -- Revenue in every mart equals the sum of price over the distinct landed raw
 -- invoice lines, to the cent. Returns one row per mart or month that disagrees.
--- The raw lines are deduplicated here again, independently of staging, in the
+-- The raw lines are deduplicated here again, independently of staging (a first
+-- pass by 64-bit hash, then exactly among records of a repeated hash), in the
 -- months the latest build rebuilt (every month on a full build or with
 -- `--vars '{full_history_tests: true}'`; macros/invoice_months_to_rebuild.sql),
 -- and each such month's revenue in fct_invoice_lines must equal theirs. The
@@ -9,24 +10,14 @@
 -- assert_fct_invoice_lines_months_match_raw). Every mart's total must then
 -- equal fct_invoice_lines' total over all months.
 
+{% set fields = ['country', 'customer_id', 'invoice', 'price', 'stream_id', 'times_viewed',
+    'year', 'month', 'day', 'extra_fields'] %}{#- a raw record's values #}
+
 with
 
-raw_rows as (
+raw_rows as {{ not_materialized() }} (
 
     select
-        *,
-        {{ checked_make_date(
-            checked_cast('year', 'integer'), checked_cast('month', 'integer'), '1'
-        ) }} as invoice_month
-    from {{ source('billing', 'invoice_lines') }}
-
-),
-
-raw_lines as (
-
-    -- invoice_month is a function of year and month, so the filter on it
-    -- reaches the raw scan below the distinct
-    select distinct
         country,
         customer_id,
         invoice,
@@ -37,9 +28,57 @@ raw_lines as (
         month,
         day,
         cast(_extra_fields as string) as extra_fields,
-        invoice_month
+        {{ checked_make_date(
+            checked_cast('year', 'integer'), checked_cast('month', 'integer'), '1'
+        ) }} as invoice_month
+    from {{ source('billing', 'invoice_lines') }}
+    -- the rebuilt months, filtered on raw's own year and month texts (in the scan)
+    where {{ rebuilt_raw_invoice_months_predicate() }}
+
+),
+
+hashed_rows as {{ not_materialized() }} (
+
+    select
+        *,
+        {{ row_hash(fields) }} as row_hash
     from raw_rows
-    where {{ rebuilt_invoice_months_predicate() }}
+
+),
+
+repeated_row_hashes as (
+
+    -- hashes shared by 2+ records: exact duplicates, or (rarely) a collision
+    select row_hash
+    from hashed_rows
+    group by row_hash
+    having count(*) > 1
+
+),
+
+raw_lines as (
+
+    -- the distinct lines in two passes: a record whose hash no other record has
+    -- is distinct as it is; records of a repeated hash are made distinct on every
+    -- value (so a collision never merges two lines)
+    select
+        invoice_month,
+        price
+    from hashed_rows
+    where row_hash not in (select repeated_row_hashes.row_hash from repeated_row_hashes)
+
+    union all
+
+    select
+        invoice_month,
+        price
+    from (
+        select distinct
+            {{ fields | join(', ') }},
+            invoice_month
+        from hashed_rows
+        where row_hash in (select repeated_row_hashes.row_hash from repeated_row_hashes)
+    ) as repeated_lines
 
 ),
 

@@ -210,35 +210,27 @@ rebuilt_lines as (
 
 ),
 
+rebuilt_rollup as (
+
+    {{ invoice_lines_daily_rollup('rebuilt_lines') }}
+
+),
+
 rebuilt_totals as (
 
+    -- each day per country and for all countries (`All`); not the rollup's grand total
     select
-        invoice_date as revenue_date,
-        country_name as series_name,
-        count(*) as num_invoice_lines,
-        count(distinct invoice_id) as num_invoices,
-        count(distinct stream_id) as num_stream_ids,
-        coalesce(sum(times_viewed), 0) as num_views,
-        sum(price) as revenue,
-        sum(num_landed_copies) as num_rows_landed,
-        max(load_id) as newest_load_id
-    from rebuilt_lines
-    group by invoice_date, country_name
-
-    union all
-
-    select
-        invoice_date as revenue_date,
-        'All' as series_name,
-        count(*) as num_invoice_lines,
-        count(distinct invoice_id) as num_invoices,
-        count(distinct stream_id) as num_stream_ids,
-        coalesce(sum(times_viewed), 0) as num_views,
-        sum(price) as revenue,
-        sum(num_landed_copies) as num_rows_landed,
-        max(load_id) as newest_load_id
-    from rebuilt_lines
-    group by invoice_date
+        revenue_date,
+        case when is_all_countries then 'All' else country_name end as series_name,
+        num_invoice_lines,
+        num_invoices,
+        num_stream_ids,
+        coalesce(num_views, 0) as num_views,
+        revenue,
+        num_rows_landed,
+        newest_load_id
+    from rebuilt_rollup
+    where revenue_date is not null or not is_all_countries
 
 ),
 

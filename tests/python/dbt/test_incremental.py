@@ -1,38 +1,27 @@
-"""fct_invoice_lines is incremental by invoice month, reproduced with the project's CLI.
+"""The invoice lines are incremental by invoice month, reproduced with the project's CLI.
 
-One small warehouse goes through the scenarios a maintainer meets: a first
-build; two loads between two builds (a new month, and a re-landed month with
-changed content); a month whose re-landing rejected every row, so it vanishes
-from raw; a fact left stale behind raw, which the build's tests must catch; and
-the end state, which must equal a full refresh. Each build must rebuild exactly
-the months that changed (recorded in raw_meta.dbt_invoice_month_rebuilds, the
-months the scoped tests check) and leave history alone.
+On DuckDB the staging table stg_billing__invoice_lines is the incremental table
+and the mart fct_invoice_lines a view over it. One small warehouse goes through
+the scenarios a maintainer meets: a first build; two loads between two builds
+(a new month, and a re-landed month with changed content); a month whose
+re-landing rejected every row, so it vanishes from raw; lines left stale behind
+raw, which the build's tests must catch; and the end state, which must equal a
+full refresh. Each build must rebuild exactly the months that changed (recorded
+in raw_meta.dbt_invoice_month_rebuilds, the months the scoped tests check) and
+leave history alone.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
+from incremental_helpers import failed_nodes, generate_sources, month_of
 
 SELECT_LINES = "select * from marts.fct_invoice_lines order by invoice_line_id"
-
-
-def _generate(out: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "python_loaders", "generate", "--out", str(out), "--seed", "5",
-         "--customers", "100", "--invoice-lines", "8000"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-
-
-def _month(file: Path) -> str:
-    return file.stem.removeprefix("invoices-") + "-01"
+# Where DuckDB stores the lines: the mart is a view over it.
+STORED_LINES = "staging.stg_billing__invoice_lines"
 
 
 def _rebuilt_months(warehouse, invocation_id: str) -> set[str]:
@@ -50,14 +39,6 @@ def _lines_in(warehouse, month: str) -> int:
     return count
 
 
-def _failed(warehouse) -> set[str]:
-    return {
-        r["unique_id"].split(".")[2]
-        for r in warehouse.run_results["results"]
-        if r["status"] in ("fail", "error")
-    }
-
-
 def _build(warehouse, *args: str, check: bool = True):
     return warehouse.dbt(
         "build", "--select", "+fct_invoice_lines", "--exclude", "resource_type:unit_test", *args,
@@ -67,7 +48,7 @@ def _build(warehouse, *args: str, check: bool = True):
 
 def test_each_build_rebuilds_exactly_the_changed_months(dbt_warehouse_factory, tmp_path):
     generated = tmp_path / "generated"
-    _generate(generated)
+    generate_sources(generated)
     month_files = sorted((generated / "invoices").rglob("*.json"))
     newest, changed, vanishing = month_files[-1], month_files[-2], month_files[-5]
     oldest = month_files[0]
@@ -80,18 +61,22 @@ def test_each_build_rebuilds_exactly_the_changed_months(dbt_warehouse_factory, t
     warehouse.load(sources)
     _build(warehouse)
     first = warehouse.run_results["metadata"]["invocation_id"]
-    assert _rebuilt_months(warehouse, first) == {_month(f) for f in month_files[:-1]}
+    assert _rebuilt_months(warehouse, first) == {month_of(f) for f in month_files[:-1]}
+    [(view_sql,)] = warehouse.query(
+        "select sql from duckdb_views() where schema_name = 'marts'"
+        " and view_name = 'fct_invoice_lines'"
+    )
+    assert "stg_billing__invoice_lines" in view_sql
 
-    # Mark one line of the oldest month: a rebuild of history would lose the mark.
+    # Mark one stored line of the oldest month: a rebuild of history would lose the mark.
     with duckdb.connect(str(warehouse.path)) as con:
         [(marked_id, original_file)] = con.execute(
             "select invoice_line_id, source_file from marts.fct_invoice_lines"
             " where invoice_month = cast(? as date) order by invoice_line_id limit 1",
-            [_month(oldest)],
+            [month_of(oldest)],
         ).fetchall()
         con.execute(
-            "update marts.fct_invoice_lines set source_file = 'history-mark'"
-            " where invoice_line_id = ?",
+            f"update {STORED_LINES} set source_file = 'history-mark' where invoice_line_id = ?",
             [marked_id],
         )
 
@@ -107,20 +92,20 @@ def test_each_build_rebuilds_exactly_the_changed_months(dbt_warehouse_factory, t
     warehouse.load(sources)
     _build(warehouse)
     second = warehouse.run_results["metadata"]["invocation_id"]
-    assert _rebuilt_months(warehouse, second) == {_month(newest), _month(changed)}
+    assert _rebuilt_months(warehouse, second) == {month_of(newest), month_of(changed)}
     [(mark,)] = warehouse.query(
         f"select source_file from marts.fct_invoice_lines where invoice_line_id = '{marked_id}'"
     )
     assert mark == "history-mark", "the incremental build rebuilt an old month"
-    assert _lines_in(warehouse, _month(newest)) > 0
+    assert _lines_in(warehouse, month_of(newest)) > 0
 
     # A re-landing of one month whose every row is rejected: the month vanishes from
     # raw (the load fails loudly, exit 1), and the next build deletes its lines.
-    assert _lines_in(warehouse, _month(vanishing)) > 0
+    assert _lines_in(warehouse, month_of(vanishing)) > 0
     with duckdb.connect(str(warehouse.path)) as con:
         stale = con.execute(
-            "select * from marts.fct_invoice_lines where invoice_month = cast(? as date)",
-            [_month(vanishing)],
+            f"select * from {STORED_LINES} where invoice_month = cast(? as date)",
+            [month_of(vanishing)],
         ).df()
     records = json.loads(vanishing.read_text())
     for record in records:
@@ -131,34 +116,36 @@ def test_each_build_rebuilds_exactly_the_changed_months(dbt_warehouse_factory, t
     assert result.returncode == 1, result.stdout + result.stderr
     [(raw_rows,)] = warehouse.query(
         "select count(*) from raw_billing.invoice_lines"
-        f" where make_date(cast(year as int), cast(month as int), 1) = '{_month(vanishing)}'"
+        f" where make_date(cast(year as int), cast(month as int), 1) = '{month_of(vanishing)}'"
     )
     assert raw_rows == 0
     _build(warehouse)
     third = warehouse.run_results["metadata"]["invocation_id"]
-    assert _rebuilt_months(warehouse, third) == {_month(vanishing)}
-    assert _lines_in(warehouse, _month(vanishing)) == 0
+    assert _rebuilt_months(warehouse, third) == {month_of(vanishing)}
+    assert _lines_in(warehouse, month_of(vanishing)) == 0
 
     # A build that left those lines behind (as the model once did) fails the
     # build's own tests: every month is reconciled with raw, not only the newest load's.
     with duckdb.connect(str(warehouse.path)) as con:
         con.register("stale", stale)
-        con.execute("insert into marts.fct_invoice_lines select * from stale")
+        con.execute(f"insert into {STORED_LINES} select * from stale")
     warehouse.dbt("test", "--select", "fct_invoice_lines", check=False)
-    assert "assert_fct_invoice_lines_months_match_raw" in _failed(warehouse)
+    assert "assert_fct_invoice_lines_months_match_raw" in failed_nodes(warehouse)
     # ... and the next build repairs it: the month differs from raw, so it is rebuilt.
     _build(warehouse)
-    assert _lines_in(warehouse, _month(vanishing)) == 0
+    assert _lines_in(warehouse, month_of(vanishing)) == 0
 
     # The end state equals a full refresh.
     with duckdb.connect(str(warehouse.path)) as con:
         con.execute(
-            "update marts.fct_invoice_lines set source_file = ? where invoice_line_id = ?",
+            f"update {STORED_LINES} set source_file = ? where invoice_line_id = ?",
             [original_file, marked_id],
         )
     incremental = warehouse.query(SELECT_LINES)
-    staged = warehouse.query("select count(*), sum(price) from staging.stg_billing__invoice_lines")
-    warehouse.dbt("run", "--select", "fct_invoice_lines", "--full-refresh")
+    staged = warehouse.query(f"select count(*), sum(price) from {STORED_LINES}")
+    warehouse.dbt(
+        "run", "--select", "stg_billing__invoice_lines", "fct_invoice_lines", "--full-refresh"
+    )
     full_refresh = warehouse.query(SELECT_LINES)
     assert len(incremental) == len(full_refresh) == staged[0][0]
     assert incremental == full_refresh

@@ -23,11 +23,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
+from incremental_helpers import failed_nodes, generate_sources, month_of
 
 GRID = "intermediate.int_invoice_lines_aggregated_to_days"
 GRID_COLUMNS = (
@@ -98,19 +97,6 @@ select
 from marts.fct_invoice_lines
 group by all
 """
-
-
-def _generate(out: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "python_loaders", "generate", "--out", str(out), "--seed", "5",
-         "--customers", "100", "--invoice-lines", "8000"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-
-
-def _month(file: Path) -> str:
-    return file.stem.removeprefix("invoices-") + "-01"
 
 
 def _key(record: dict, *names: str) -> str:
@@ -201,14 +187,6 @@ def _series(warehouse) -> set[str]:
     return {name for (name,) in warehouse.query(f"select distinct series_name from {GRID}")}
 
 
-def _failed(warehouse) -> set[str]:
-    return {
-        r["unique_id"].split(".")[2]
-        for r in warehouse.run_results["results"]
-        if r["status"] in ("fail", "error")
-    }
-
-
 def _build(warehouse, *args: str) -> None:
     warehouse.dbt(
         "build", "--select", "stg_billing__invoice_lines+", "--exclude", "resource_type:unit_test",
@@ -227,9 +205,9 @@ def _load(warehouse, sources: Sources, *, rejects: bool = False) -> None:
 
 def test_grid_and_invoices_follow_every_kind_of_change(dbt_warehouse_factory, tmp_path):
     generated = tmp_path / "generated"
-    _generate(generated)
+    generate_sources(generated)
     sources = Sources(generated, tmp_path / "sources")
-    months = [_month(file) for file in sources.months]
+    months = [month_of(file) for file in sources.months]
     warehouse = dbt_warehouse_factory("incremental_grid")
 
     # First build: months 0..21, month 21 without its last five days.
@@ -350,7 +328,7 @@ def test_grid_and_invoices_follow_every_kind_of_change(dbt_warehouse_factory, tm
         placeholders = ", ".join("?" * len(stale[0]))
         con.executemany(f"insert into {GRID} ({GRID_COLUMNS}) values ({placeholders})", stale)
     warehouse.dbt("test", "--select", "int_invoice_lines_aggregated_to_days", check=False)
-    assert STALE_TEST in _failed(warehouse)
+    assert STALE_TEST in failed_nodes(warehouse)
     _build(warehouse)
     assert _reaggregated_months(warehouse) == {months[9]}
 
@@ -364,7 +342,7 @@ def test_grid_and_invoices_follow_every_kind_of_change(dbt_warehouse_factory, tm
             [months[3]],
         )
     warehouse.dbt("test", "--select", "int_invoice_lines_aggregated_to_days", check=False)
-    assert STALE_TEST in _failed(warehouse)
+    assert STALE_TEST in failed_nodes(warehouse)
     with duckdb.connect(str(warehouse.path)) as con:
         con.execute(
             f"update {GRID} set revenue = revenue - 1"

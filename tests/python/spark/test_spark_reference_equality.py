@@ -108,6 +108,6 @@ def test_every_mart_and_ml_table_is_equal_cell_by_cell(reference_builds):
         for node in duck.build_manifest["nodes"].values()
         if node["resource_type"] == "model"
         and node["schema"] in ("marts", "ml")
-        and node["config"]["materialized"] in ("table", "incremental")
+        and node["config"]["materialized"] in ("table", "incremental", "view")
     }
     assert built and set(compared) == built
