@@ -17,7 +17,7 @@ import json
 import shutil
 
 import duckdb
-from incremental_helpers import failed_nodes, generate_sources, month_of
+from build_helpers import failed_nodes, generate_sources, month_of
 
 SELECT_LINES = "select * from marts.fct_invoice_lines order by invoice_line_id"
 # Where DuckDB stores the lines: the mart is a view over it.

@@ -26,7 +26,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
-from incremental_helpers import failed_nodes, generate_sources, month_of
+from build_helpers import failed_nodes, generate_sources, month_of
 
 GRID = "intermediate.int_invoice_lines_aggregated_to_days"
 GRID_COLUMNS = (
@@ -159,14 +159,16 @@ def _check_against_lines(warehouse) -> None:
 
 def _reaggregated_months(warehouse) -> set[str] | None:
     """The months the grid's build read from staging (the literal months of its
-    compiled SQL), or None when it read every month (a full build)."""
+    compiled SQL; none when its filter is `false`), or None when it read every
+    month (a full build)."""
     [node] = [
         r for r in warehouse.run_results["results"]
         if r["unique_id"] == "model.aavail.int_invoice_lines_aggregated_to_days"
     ]  # fmt: skip
-    match = re.search(r"where invoice_month in \(([^)]*)\)", node["compiled_code"])
+    code = node["compiled_code"]
+    match = re.search(r"where invoice_month in \(([^)]*)\)", code)
     if match is None:
-        return None
+        return set() if re.search(r"^\s*where false\s*$", code, re.MULTILINE) else None
     return set(re.findall(r"date '([0-9-]+)'", match.group(1)))
 
 

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
-import sys
+
+from build_helpers import generate_sources
 
 
 def test_a_plan_change_in_the_crm_adds_a_version(dbt_warehouse_factory, tmp_path):
     sources = tmp_path / "sources"
-    generated = subprocess.run(
-        [sys.executable, "-m", "python_loaders", "generate", "--out", str(sources), "--seed", "3",
-         "--customers", "40", "--invoice-lines", "400"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert generated.returncode == 0, generated.stderr
+    generate_sources(sources, seed=3, customers=40, invoice_lines=400)
     shutil.rmtree(sources / "invoices")  # the snapshot needs only the CRM and streams
 
     warehouse = dbt_warehouse_factory("snapshot")

@@ -1,7 +1,8 @@
-"""Helpers shared by the incremental tests (test_incremental, test_incremental_grid).
+"""Helpers shared by the dbt tests that build generated sources (test_incremental,
+test_incremental_grid, test_snapshot).
 
 A module of its own (not `conftest`): pytest puts each test folder on
-`sys.path`, so the tests import it as `from incremental_helpers import ...`
+`sys.path`, so the tests import it as `from build_helpers import ...`
 (as tests/python/publish imports publish_helpers).
 """
 
@@ -12,11 +13,14 @@ import sys
 from pathlib import Path
 
 
-def generate_sources(out: Path) -> None:
-    """Small sample sources (100 customers, 8000 invoice lines, seed 5) into `out`."""
+def generate_sources(
+    out: Path, *, seed: int = 5, customers: int = 100, invoice_lines: int = 8000
+) -> None:
+    """Small sample sources into `out` (by default 100 customers, 8000 invoice lines, seed 5)."""
     result = subprocess.run(
-        [sys.executable, "-m", "python_loaders", "generate", "--out", str(out), "--seed", "5",
-         "--customers", "100", "--invoice-lines", "8000"],
+        [sys.executable, "-m", "python_loaders", "generate", "--out", str(out),
+         "--seed", str(seed), "--customers", str(customers),
+         "--invoice-lines", str(invoice_lines)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
