@@ -21,8 +21,8 @@ source as {{ not_materialized() }} (
 
     select * from {{ source('billing', 'invoice_lines') }}
     {% if is_incremental() %}
-        -- only the rebuilt months' raw rows (literal months: filtered at the scan)
-        -- (a prefilter on the raw year/month texts skips other months' row groups)
+        -- only the rebuilt months' raw rows (literal year/month texts: DuckDB
+        -- skips the other months' row groups in the scan)
         where {{ raw_invoice_month_filter(invoice_months_to_rebuild()) }}
     {% endif %}
 
